@@ -1,0 +1,1 @@
+"""The convergence claims of the literature, one module per source."""

@@ -1,0 +1,84 @@
+"""The algorithm contract.
+
+An algorithm is a frozen dataclass of named hyperparameters with
+
+* ``init(x0, problem) -> state``: the starting state (an immutable NamedTuple
+  holding at least the iterate ``x`` and the step counter ``k``);
+* ``step(state, problem, rng) -> state``: one iteration in plain NumPy, the
+  reference that reads like the paper;
+* ``update(params, grad, state) -> (params, state)``: for methods that only
+  consume a gradient, the pure transition that parity checks compare against;
+  ``params`` is the point the gradient was taken at (the extrapolated point of
+  Nesterov's method, for instance), and the returned params the next such point.
+
+Hyperparameters whose default depends on the problem (``lr = 1/L``) are None in
+the dataclass and resolved by `Algorithm.resolve` when a run starts.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+
+@dataclasses.dataclass(frozen=True)
+class Algorithm:
+    name: ClassVar[str] = "algorithm"
+    family: ClassVar[str] = ""
+    source: ClassVar[str] = ""
+    stochastic: ClassVar[bool] = False
+    """True when the algorithm draws from the problem's stochastic oracle."""
+
+    # -- hyperparameters -------------------------------------------------------------
+    @property
+    def hyperparameters(self):
+        """The hyperparameters as given (None where a problem-dependent default applies)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def defaults(self, problem):
+        """Problem-dependent defaults, for the hyperparameters left as None."""
+        return {}
+
+    def resolve(self, problem):
+        """The hyperparameters with every problem-dependent default filled in."""
+        hyper = self.hyperparameters
+        missing = [k for k, v in hyper.items() if v is None]
+        if missing:
+            if problem is None:
+                raise ValueError(f"{self.name}: {', '.join(missing)} default(s) depend on the problem; "
+                                 "pass them explicitly to use update() without a problem")
+            hyper.update({k: v for k, v in self.defaults(problem).items() if hyper.get(k) is None})
+        return hyper
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters.items())
+        return f"{self.name}({args})"
+
+    # -- the iteration ------------------------------------------------------------------
+    def init(self, x0, problem):
+        raise NotImplementedError
+
+    def step(self, state, problem, rng):
+        raise NotImplementedError
+
+    def output(self, state):
+        """The point the trace records (the last iterate unless a variant says otherwise)."""
+        return state.x
+
+    @property
+    def is_gradient_map(self):
+        """Whether this configuration is a pure gradient map with an `update`."""
+        return False
+
+    def update(self, params, grad, state):
+        raise TypeError(f"{self!r} is not a gradient map (it needs more than a gradient per step); "
+                        "use step(state, problem, rng)")
+
+
+def required_constant(problem, name, why):
+    """A problem constant a default needs; a clear error when the problem lacks it."""
+    value = getattr(problem, name, None)
+    if value is None or (name == "mu" and value <= 0):
+        raise ValueError(f"{why} needs the problem's {name}, which {problem!r} does not provide; "
+                         "pass the hyperparameter explicitly")
+    return value
+

@@ -1,0 +1,184 @@
+"""The run loop: `run` one algorithm on one problem, `run_many` over seeds."""
+from __future__ import annotations
+
+import platform
+from collections import Counter
+
+import numpy as np
+
+import refopt
+from refopt import _checks, registry
+from refopt.algorithms import Algorithm
+from refopt.problems import Problem
+
+from .trace import Trace, TraceBatch, jsonable
+
+ENGINES = ("numpy", "numba", "auto")
+
+# the oracle methods whose calls by an algorithm are counted
+ORACLES = ("f", "grad", "hess", "hvp", "subgrad", "prox", "project", "stochastic_f", "stochastic_grad")
+
+
+class CountingProblem:
+    """The problem as an algorithm sees it during a run: every oracle call is counted."""
+
+    def __init__(self, problem):
+        self._problem = problem
+        self.calls = Counter()
+        for name in ORACLES:
+            setattr(self, name, self._counted(name, getattr(problem, name)))
+
+    def _counted(self, name, method):
+        def counted(*args, **kwargs):
+            self.calls[name] += 1
+            return method(*args, **kwargs)
+        return counted
+
+    def __getattr__(self, name):
+        return getattr(self._problem, name)
+
+    def __repr__(self):
+        return repr(self._problem)
+
+
+def _resolve_inputs(alg, problem):
+    if isinstance(alg, str):
+        alg = registry.algorithm(alg)
+    if isinstance(problem, str):
+        problem = registry.problem(problem)
+    if not isinstance(alg, Algorithm):
+        raise TypeError(f"alg must be a refopt algorithm (e.g. refopt.gradient_descent()) or its name, got {alg!r}")
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a refopt problem (e.g. refopt.problems.quadratic()) or its name, "
+                        f"got {problem!r}")
+    return alg, problem
+
+
+def _engine(engine, alg, problem):
+    _checks.choice("engine", engine, ENGINES)
+    if engine == "numba":
+        raise ValueError(f"no numba kernel for algorithm {alg.name!r} on problem {problem.name!r}; "
+                         "engines available for this pair: numpy")
+    return "numpy"
+
+
+def _recorders(problem):
+    """The metrics this problem can compute, as functions of x."""
+    recorders = {"f": problem.f}
+    if problem.f_star is not None:
+        f_star = problem.f_star
+        recorders["f_gap"] = lambda x: problem.f(x) - f_star
+    if not problem.is_composite:
+        recorders["grad_norm"] = lambda x: float(np.linalg.norm(problem.grad(x)))
+    if problem.x_star is not None:
+        recorders["dist"] = problem.distance
+    return recorders
+
+
+def provenance(alg, problem, *, seed, steps, engine, x0_given):
+    return {
+        "algorithm": {"name": alg.name, "hyperparameters": jsonable(alg.hyperparameters),
+                      "resolved": jsonable(alg.resolve(problem))},
+        "problem": {"name": problem.name, "params": jsonable(problem.params)},
+        "seed": seed,
+        "steps": steps,
+        "x0": "given" if x0_given else "problem default",
+        "engine": engine,
+        "versions": {"refopt": refopt.__version__, "numpy": np.__version__,
+                     "python": platform.python_version()},
+    }
+
+
+def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_metric=None,
+        keep_iterates=False):
+    """Run ``alg`` on ``problem`` for up to ``steps`` steps and return a `Trace`.
+
+    Parameters
+    ----------
+    alg : Algorithm or str
+        An algorithm (``refopt.nesterov(lr=0.5)``) or a registered name (default hyperparameters).
+    problem : Problem or str
+        A problem (``refopt.problems.quadratic(dim=50)``) or a registered name.
+    steps : int
+        Maximum number of steps.
+    x0 : array_like, optional
+        Starting point; the problem's default if omitted.
+    seed : int
+        Seeds the one Generator every random draw of the run comes from.
+    engine : {"numpy", "numba", "auto"}
+        ``"numpy"`` loops over the reference ``step``.
+    tol : float, optional
+        Stop with status ``"converged"`` once ``tol_metric`` <= tol.
+    tol_metric : str, optional
+        The recorded metric ``tol`` applies to (default ``"f_gap"`` when f* is known,
+        else ``"grad_norm"``).
+    keep_iterates : bool
+        Record every point (memory O(steps x dim)).
+
+    The run stops with status ``"diverged"`` at the first step whose point or
+    recorded metrics are not finite; floating-point warnings inside the run are
+    silenced, since that status reports them.
+    """
+    alg, problem = _resolve_inputs(alg, problem)
+    steps = _checks.positive_int("steps", steps, minimum=0)
+    seed = _checks.seed(seed)
+    engine = _engine(engine, alg, problem)
+    start = problem.x0 if x0 is None else _checks.real_array("x0", x0, shape=problem.shape)
+    recorders = _recorders(problem)
+    if tol is not None:
+        _checks.nonnegative("tol", tol)
+        if tol_metric is None:
+            tol_metric = "f_gap" if "f_gap" in recorders else "grad_norm"
+        if tol_metric not in recorders:
+            raise ValueError(f"tol_metric {tol_metric!r} is not recorded for {problem!r}; "
+                             f"recorded: {', '.join(recorders)}")
+
+    rng = np.random.default_rng(seed)
+    counted = CountingProblem(problem)
+    record = {name: [] for name in recorders}
+    calls = []
+    iterates = [] if keep_iterates else None
+    status, message = "max_steps", f"reached the step limit {steps}"
+    with np.errstate(all="ignore"):
+        state = alg.init(start.copy(), counted)
+        for k in range(steps + 1):
+            if k > 0:
+                state = alg.step(state, counted, rng)
+            x = alg.output(state)
+            values = {name: fn(x) for name, fn in recorders.items()}
+            for name, value in values.items():
+                record[name].append(value)
+            calls.append(dict(counted.calls))
+            if iterates is not None:
+                iterates.append(np.array(x, copy=True))
+            if not (np.all(np.isfinite(x)) and all(np.isfinite(v) for v in values.values())):
+                status, message = "diverged", f"non-finite value at step {k}"
+                break
+            if tol is not None and values[tol_metric] <= tol:
+                status, message = "converged", f"{tol_metric} <= {tol:g} at step {k}"
+                break
+
+    oracle_names = sorted({name for c in calls for name in c})
+    return Trace(
+        metrics={name: np.array(v, dtype=np.float64) for name, v in record.items()},
+        oracle_calls={name: np.array([c.get(name, 0) for c in calls], dtype=np.int64) for name in oracle_names},
+        status=status, message=message, x=np.array(x, copy=True),
+        iterates=None if iterates is None else np.stack(iterates),
+        provenance=provenance(alg, problem, seed=seed, steps=steps, engine=engine, x0_given=x0 is not None),
+    )
+
+
+def run_many(alg, problem, steps, *, seeds=10, **kwargs):
+    """Run once per seed and stack the metrics into a `TraceBatch`.
+
+    ``seeds`` is a count n (the seeds 0, ..., n-1) or a sequence of seeds; run i
+    is exactly ``run(alg, problem, steps, seed=seeds[i], **kwargs)``.
+    """
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        seeds = range(_checks.positive_int("seeds", seeds))
+    seeds = [_checks.seed(s) for s in seeds]
+    if not seeds:
+        raise ValueError("run_many needs at least one seed")
+    alg, problem = _resolve_inputs(alg, problem)
+    steps = _checks.positive_int("steps", steps, minimum=0)
+    return TraceBatch([run(alg, problem, steps, seed=s, **kwargs) for s in seeds], steps)
