@@ -42,21 +42,23 @@ class Logistic(FiniteSumProblem):
                           f"f at the Newton point; f(x) - f* <= ||grad f(x)||^2/(2 lam) = {certificate:.1e}")
 
     def _newton(self):
-        """Damped Newton from 0, run until the gradient norm stops decreasing."""
+        """Newton's method from 0, damped while far from x*, run until ||grad f|| stops decreasing."""
         x = np.zeros(self.A.shape[1])
-        best_x, best_norm = x, np.linalg.norm(self.grad(x))
-        for _ in range(100):
+        best_x, best_norm, stalled = x, np.linalg.norm(self.grad(x)), 0
+        while stalled < 3:
             g = self.grad(x)
             direction = np.linalg.solve(self.hess(x), g)
-            t, fx = 1.0, self.f(x)
-            while self.f(x - t * direction) > fx - 0.25 * t * (g @ direction) and t > 1e-10:
-                t *= 0.5
+            decrement, fx, t = g @ direction, self.f(x), 1.0
+            # near x* the values of f are flat to rounding: backtracking would only shrink the step
+            if decrement > 1e-10 * (1.0 + abs(fx)):
+                while self.f(x - t * direction) > fx - 0.25 * t * decrement:
+                    t *= 0.5
             x = x - t * direction
             norm = np.linalg.norm(self.grad(x))
             if norm < best_norm:
-                best_x, best_norm = x, norm
-            elif norm < 1e-8:
-                break
+                best_x, best_norm, stalled = x, norm, 0
+            else:
+                stalled += 1
         return best_x, float(best_norm)
 
     def _f(self, x, xp):

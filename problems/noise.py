@@ -186,7 +186,7 @@ class AdditiveGaussian(AffineVariance):
     name = "additive_gaussian"
 
     def __init__(self, sigma):
-        super().__init__(s0=sigma, s1=0.0)
+        super().__init__(s0=_checks.nonnegative("sigma", sigma), s1=0.0)
 
     def params(self):
         return {"sigma": self.s0}

@@ -76,7 +76,8 @@ def _spectrum(shape, dim, mu, L, cluster_width):
         return np.geomspace(mu, L, dim)
     low = dim // 2
     width = cluster_width * (L - mu)
-    return np.concatenate([np.linspace(mu, mu + width, low), np.linspace(L - width, L, dim - low)])
+    # each cluster starts at its end of the interval, so that mu and L are eigenvalues for every dim
+    return np.concatenate([np.linspace(mu, mu + width, low), np.linspace(L, L - width, dim - low)[::-1]])
 
 
 @problem_factory(family="quadratic", source="classical test problem; spectra as in Nesterov (2004), Sec. 2.1")

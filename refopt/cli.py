@@ -1,0 +1,135 @@
+"""The console script: ``refopt list`` and ``refopt run``."""
+from __future__ import annotations
+
+import argparse
+import ast
+import shutil
+import sys
+import textwrap
+
+# names a --hyper or --param value may call: the noise models and the step-size schedules
+_CALLABLE_VALUES = {
+    "finite_sum": ("refopt.problems.noise", "finite_sum"),
+    "additive_gaussian": ("refopt.problems.noise", "additive_gaussian"),
+    "affine_variance": ("refopt.problems.noise", "affine_variance"),
+    "constant": ("refopt.algorithms.schedules", "constant"),
+    "power": ("refopt.algorithms.schedules", "power"),
+    "inverse_time": ("refopt.algorithms.schedules", "inverse_time"),
+    "switching": ("refopt.algorithms.schedules", "switching"),
+}
+
+
+def parse_value(text):
+    """A literal (number, string, tuple, None, inf) or a call of a noise model or schedule."""
+    text = text.strip()
+    if text in ("inf", "+inf", "-inf", "nan"):
+        return float(text)
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return text
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name):
+        if tree.func.id not in _CALLABLE_VALUES:
+            raise ValueError(f"cannot call {tree.func.id!r} in a value; callable: {', '.join(_CALLABLE_VALUES)}")
+        import importlib
+
+        module, attr = _CALLABLE_VALUES[tree.func.id]
+        function = getattr(importlib.import_module(module), attr)
+        args = [ast.literal_eval(a) for a in tree.args]
+        kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in tree.keywords}
+        return function(*args, **kwargs)
+    try:
+        return ast.literal_eval(tree)
+    except ValueError:
+        return text
+
+
+def parse_assignments(items, what):
+    values = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"{what} {item!r} must look like name=value")
+        values[key.strip()] = parse_value(value)
+    return values
+
+
+def _width():
+    return max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
+
+
+def cmd_list(args):
+    from refopt import registry
+
+    width = _width()
+    kinds = ["algorithm", "problem"] if args.kind == "all" else [args.kind.rstrip("s")]
+    for kind in kinds:
+        entries = registry.entries(kind)
+        print(f"{kind}s ({len(entries)})")
+        name_width = max(len(e.name) for e in entries) + 2
+        for e in entries:
+            summary = textwrap.shorten(e.summary, width - name_width - 2, placeholder="...")
+            print(f"  {e.name.ljust(name_width)}{summary}")
+            print(" " * (name_width + 2) + textwrap.shorten(f"source: {e.source}", width - name_width - 2,
+                                                            placeholder="..."))
+        print()
+    return 0
+
+
+def cmd_run(args):
+    from refopt import registry, runner
+
+    hyper = parse_assignments(args.hyper, "--hyper")
+    params = parse_assignments(args.param, "--param")
+    problem = registry.problem(args.problem, **params)
+    alg = registry.algorithm(args.algorithm, **hyper)
+    trace = runner.run(alg, problem, args.steps, seed=args.seed, tol=args.tol, engine=args.engine)
+    resolved = trace.provenance["algorithm"]["resolved"]
+    print(f"problem:   {problem!r}")
+    print(f"algorithm: {alg.name}(" + ", ".join(f"{k}={v}" for k, v in resolved.items()) + ")")
+    print(f"seed:      {args.seed}")
+    print(trace.table(rows=args.rows))
+    if args.save:
+        print(f"saved:     {trace.save(args.save)}")
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="refopt", description="Reference optimization algorithms, analytic problems and convergence claims.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_list = sub.add_parser("list", help="list the registered algorithms and problems")
+    p_list.add_argument("kind", nargs="?", default="all", choices=["all", "algorithms", "problems"])
+    p_list.set_defaults(func=cmd_list)
+
+    p_run = sub.add_parser("run", help="run an algorithm on a problem and print its trace",
+                           epilog="example: refopt run nesterov quadratic --steps 200 --param dim=50 "
+                                  "--param mu=1e-3 --hyper momentum=strongly_convex")
+    p_run.add_argument("algorithm", help="registered algorithm name (see `refopt list`)")
+    p_run.add_argument("problem", help="registered problem name (see `refopt list`)")
+    p_run.add_argument("--steps", type=int, required=True, help="number of steps")
+    p_run.add_argument("--hyper", action="append", metavar="NAME=VALUE", help="algorithm hyperparameter")
+    p_run.add_argument("--param", action="append", metavar="NAME=VALUE", help="problem parameter")
+    p_run.add_argument("--seed", type=int, default=0)
+    p_run.add_argument("--tol", type=float, default=None, help="stop once f - f* (or ||grad||) <= TOL")
+    p_run.add_argument("--engine", default="numpy", choices=["numpy", "numba", "auto"])
+    p_run.add_argument("--rows", type=int, default=10, help="about how many steps the table shows")
+    p_run.add_argument("--save", metavar="PATH", help="also save the trace (.json or .npz)")
+    p_run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, TypeError, KeyError) as error:
+        print(f"refopt {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

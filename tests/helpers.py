@@ -1,0 +1,39 @@
+"""Checks shared by the tests; each is itself tested against a wrong answer."""
+import autograd
+import autograd.numpy as anp
+import numpy as np
+
+
+def autograd_gradient(problem, x):
+    return autograd.grad(lambda z: problem._f(z, anp))(x)
+
+
+def autograd_hessian(problem, x):
+    return autograd.hessian(lambda z: problem._f(z, anp))(x)
+
+
+def assert_gradient_matches_autograd(problem, x, rtol=1e-9):
+    """The hand-written gradient equals autograd's gradient of the very expression f evaluates.
+
+    Both evaluate the same formula in floating point, so they agree to a few
+    ulps times the size of the terms; rtol 1e-9 relative to the largest of the
+    gradient's scale and 1 leaves room for cancellation but not for a wrong
+    factor or a missing term.
+    """
+    expected = autograd_gradient(problem, x)
+    scale = max(1.0, np.max(np.abs(expected)))
+    np.testing.assert_allclose(problem.grad(x), expected, rtol=0, atol=rtol * scale)
+
+
+def assert_hessian_matches_autograd(problem, x, rtol=1e-9):
+    expected = autograd_hessian(problem, x)
+    scale = max(1.0, np.max(np.abs(expected)))
+    np.testing.assert_allclose(problem.hess(x), expected, rtol=0, atol=rtol * scale)
+    v = np.linspace(-1.0, 1.0, x.size)
+    np.testing.assert_allclose(problem.hvp(x, v), expected @ v, rtol=0, atol=rtol * scale * x.size)
+
+
+def contraction_violations(distances, factor, rtol=1e-12):
+    """Steps k where ||x_{k+1} - x*||^2 > factor ||x_k - x*||^2 (beyond rounding)."""
+    d2 = np.asarray(distances) ** 2
+    return np.nonzero(d2[1:] > factor * d2[:-1] * (1 + rtol) + 1e-300)[0]
