@@ -33,7 +33,18 @@ def assert_hessian_matches_autograd(problem, x, rtol=1e-9):
     np.testing.assert_allclose(problem.hvp(x, v), expected @ v, rtol=0, atol=rtol * scale * x.size)
 
 
-def contraction_violations(distances, factor, rtol=1e-12):
-    """Steps k where ||x_{k+1} - x*||^2 > factor ||x_k - x*||^2 (beyond rounding)."""
+def contraction_violations(distances, factor, rtol=1e-12, floor=0.0):
+    """Steps k where ||x_{k+1} - x*||^2 > factor ||x_k - x*||^2 + floor^2 (beyond rounding).
+
+    ``floor`` is the distance that rounding alone can leave: the iterates are
+    stored to a few ulps of ||x||, so near x* the distance stops contracting.
+    """
     d2 = np.asarray(distances) ** 2
-    return np.nonzero(d2[1:] > factor * d2[:-1] * (1 + rtol) + 1e-300)[0]
+    return np.nonzero(d2[1:] > factor * d2[:-1] * (1 + rtol) + floor**2)[0]
+
+
+def rounding_floor(problem, R):
+    """A bound on the distance rounding leaves near x*: the per-step error eps (||x*|| + R) sqrt(d),
+    times 16 for its accumulation over steps (x* is reached in a few steps only when the
+    contraction is fast, at least by half per step, so the accumulated error stays below twice one step's)."""
+    return 16 * np.finfo(float).eps * (np.linalg.norm(problem.x_star) + R) * np.sqrt(problem.dim)

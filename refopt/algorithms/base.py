@@ -27,6 +27,8 @@ class Algorithm:
     source: ClassVar[str] = ""
     stochastic: ClassVar[bool] = False
     """True when the algorithm draws from the problem's stochastic oracle."""
+    problem_defaults: ClassVar[tuple] = ()
+    """The hyperparameters whose default (when None) comes from the problem, through `defaults`."""
 
     # -- hyperparameters -------------------------------------------------------------
     @property
@@ -41,7 +43,7 @@ class Algorithm:
     def resolve(self, problem):
         """The hyperparameters with every problem-dependent default filled in."""
         hyper = self.hyperparameters
-        missing = [k for k, v in hyper.items() if v is None]
+        missing = [k for k in self.problem_defaults if hyper[k] is None]
         if missing:
             if problem is None:
                 raise ValueError(f"{self.name}: {', '.join(missing)} default(s) depend on the problem; "

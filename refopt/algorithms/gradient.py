@@ -50,6 +50,7 @@ class GradientDescent(Algorithm):
     name: ClassVar[str] = "gradient_descent"
     family: ClassVar[str] = "gradient"
     source: ClassVar[str] = "Cauchy (1847); Nesterov (2004); Armijo (1966)"
+    problem_defaults: ClassVar[tuple] = ("lr",)
 
     lr: Step = None
     line_search: Union[str, None] = None

@@ -44,6 +44,7 @@ class HeavyBall(Algorithm):
     name: ClassVar[str] = "heavy_ball"
     family: ClassVar[str] = "momentum"
     source: ClassVar[str] = "Polyak (1964), USSR Comput. Math. Math. Phys. 4(5)"
+    problem_defaults: ClassVar[tuple] = ("alpha", "beta")
 
     alpha: Union[float, None] = None
     beta: Union[float, None] = None
@@ -130,6 +131,7 @@ class Nesterov(Algorithm):
     name: ClassVar[str] = "nesterov"
     family: ClassVar[str] = "momentum"
     source: ClassVar[str] = "Nesterov (1983); Nesterov (2004) Sec. 2.2; Beck & Teboulle (2009)"
+    problem_defaults: ClassVar[tuple] = ("lr",)
 
     lr: Union[float, None] = None
     momentum: Union[str, float] = "t_k"

@@ -36,6 +36,7 @@ class PolyakStep(Algorithm):
     name: ClassVar[str] = "polyak_step"
     family: ClassVar[str] = "polyak"
     source: ClassVar[str] = "Polyak (1969); Polyak (1987)"
+    problem_defaults: ClassVar[tuple] = ("f_star",)
 
     f_star: Union[float, None] = None
 

@@ -43,6 +43,7 @@ class ProximalGradient(Algorithm):
     name: ClassVar[str] = "ista"
     family: ClassVar[str] = "proximal"
     source: ClassVar[str] = "Combettes & Wajs (2005); Beck & Teboulle (2009)"
+    problem_defaults: ClassVar[tuple] = ("lr",)
 
     lr: Union[float, None] = None
 
@@ -92,6 +93,7 @@ class FISTA(Algorithm):
     name: ClassVar[str] = "fista"
     family: ClassVar[str] = "proximal"
     source: ClassVar[str] = "Beck & Teboulle (2009), SIAM J. Imaging Sci. 2(1)"
+    problem_defaults: ClassVar[tuple] = ("lr",)
 
     lr: Union[float, None] = None
 

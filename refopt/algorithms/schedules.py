@@ -13,6 +13,8 @@ from refopt import _checks
 class Schedule:
     """A named step-size schedule; calling it with the step index k gives h_k."""
 
+    name = "schedule"
+
     def __call__(self, k):
         raise NotImplementedError
 
@@ -21,7 +23,7 @@ class Schedule:
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.params().items())
-        return f"{type(self).__name__.lower()}({args})"
+        return f"{self.name}({args})"
 
     def __eq__(self, other):
         return type(self) is type(other) and self.params() == other.params()
@@ -32,6 +34,8 @@ class Schedule:
 
 class Constant(Schedule):
     """h_k = h."""
+
+    name = "constant"
 
     def __init__(self, h):
         self.h = _checks.positive("lr", h)
@@ -45,6 +49,8 @@ class Constant(Schedule):
 
 class Power(Schedule):
     """h_k = h0 / (k + 1)^p; p = 1/2 is the classical subgradient and SGD rule."""
+
+    name = "power"
 
     def __init__(self, h0, p=0.5):
         self.h0 = _checks.positive("h0", h0)
@@ -64,6 +70,8 @@ class InverseTime(Schedule):
     taken from w_k, which is refopt's step k - 1.
     """
 
+    name = "inverse_time"
+
     def __init__(self, beta, gamma):
         self.beta = _checks.positive("beta", beta)
         self.gamma = _checks.positive("gamma", gamma)
@@ -77,6 +85,8 @@ class InverseTime(Schedule):
 
 class Switching(Schedule):
     """Gower et al. (2019, "SGD: general analysis and improved rates", arXiv 1901.09401): h_k = h0 for k < k_switch, then (2k+1)/((k+1)^2 mu)."""
+
+    name = "switching"
 
     def __init__(self, h0, mu, k_switch):
         self.h0 = _checks.positive("h0", h0)

@@ -71,6 +71,7 @@ class SGD(Algorithm):
     name: ClassVar[str] = "sgd"
     family: ClassVar[str] = "stochastic"
     source: ClassVar[str] = "Robbins & Monro (1951); Bottou, Curtis & Nocedal (2018)"
+    problem_defaults: ClassVar[tuple] = ("lr",)
     stochastic: ClassVar[bool] = True
 
     lr: Union[float, Schedule, None] = None
