@@ -28,9 +28,10 @@ def parse_value(text):
         tree = ast.parse(text, mode="eval").body
     except SyntaxError:
         return text
-    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name):
-        if tree.func.id not in _CALLABLE_VALUES:
-            raise ValueError(f"cannot call {tree.func.id!r} in a value; callable: {', '.join(_CALLABLE_VALUES)}")
+    if isinstance(tree, ast.Call):
+        if not isinstance(tree.func, ast.Name) or tree.func.id not in _CALLABLE_VALUES:
+            raise ValueError(f"cannot call {ast.unparse(tree.func)!r} in a value; "
+                             f"callable: {', '.join(_CALLABLE_VALUES)}")
         import importlib
 
         module, attr = _CALLABLE_VALUES[tree.func.id]
