@@ -3,7 +3,7 @@
     >>> import refopt
     >>> from refopt import problems
     >>> trace = refopt.run(refopt.nesterov(), problems.quadratic(dim=50, mu=1e-3), steps=200)
-    >>> trace.status, trace.f_gap[-1] < 1e-3
+    >>> trace.status, bool(trace.f_gap[-1] < 1e-3)
     ('max_steps', True)
 
 The algorithms are reachable by their registered names (``refopt.gradient_descent``,

@@ -224,9 +224,10 @@ def _required(name):
     return {"subgradient": {"lr": 0.1}}.get(name, {})
 
 
-def test_import_is_cheap_and_compiles_nothing():
+def test_import_is_cheap_and_compiles_nothing(tmp_path):
     code = ("import sys, refopt; from refopt import problems; "
             "refopt.run(refopt.gradient_descent(), problems.quadratic(), steps=2); "
             "print(sorted(m for m in ('numba', 'scipy', 'autograd') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=tmp_path).stdout
     assert out.strip() == "[]"
