@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 
 from refopt import _checks
+from refopt._named import Named
 
 
 class Sampler(NamedTuple):
@@ -31,23 +32,10 @@ class Sampler(NamedTuple):
     position: int
 
 
-class NoiseModel:
+class NoiseModel(Named):
     """Base class: a named stochastic oracle with its parameters."""
 
     name = "noise"
-
-    def params(self):
-        return {}
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.params().items())
-        return f"{self.name}({args})"
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self.params() == other.params()
-
-    def __hash__(self):
-        return hash((type(self), tuple(self.params().items())))
 
     def check(self, problem):
         """Raise if this model cannot be attached to ``problem``."""

@@ -18,10 +18,6 @@ class ProximalState(NamedTuple):
     lr: float
 
 
-def _default_lr(name, problem):
-    return {"lr": 1.0 / required_constant(problem, "L", f"{name}'s default lr = 1/L")}
-
-
 @dataclasses.dataclass(frozen=True, repr=False)
 class ProximalGradient(Algorithm):
     r"""Proximal gradient descent (ISTA for r = lam ||.||_1).
@@ -52,7 +48,7 @@ class ProximalGradient(Algorithm):
             _checks.positive("lr", self.lr)
 
     def defaults(self, problem):
-        return _default_lr(self.name, problem)
+        return {"lr": 1.0 / required_constant(problem, "L", f"{self.name}'s default lr = 1/L")}
 
     def init(self, x0, problem):
         return ProximalState(x=x0, k=0, lr=self.resolve(problem)["lr"])
@@ -72,7 +68,7 @@ class FISTAState(NamedTuple):
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class FISTA(Algorithm):
+class FISTA(ProximalGradient):
     r"""FISTA: proximal gradient at an extrapolated point.
 
     .. math::
@@ -93,16 +89,6 @@ class FISTA(Algorithm):
     name: ClassVar[str] = "fista"
     family: ClassVar[str] = "proximal"
     source: ClassVar[str] = "Beck & Teboulle (2009), SIAM J. Imaging Sci. 2(1)"
-    problem_defaults: ClassVar[tuple] = ("lr",)
-
-    lr: Union[float, None] = None
-
-    def __post_init__(self):
-        if self.lr is not None:
-            _checks.positive("lr", self.lr)
-
-    def defaults(self, problem):
-        return _default_lr(self.name, problem)
 
     def init(self, x0, problem):
         return FISTAState(x=x0, y=x0, t=1.0, k=0, lr=self.resolve(problem)["lr"])

@@ -8,28 +8,16 @@ from __future__ import annotations
 import numbers
 
 from refopt import _checks
+from refopt._named import Named
 
 
-class Schedule:
+class Schedule(Named):
     """A named step-size schedule; calling it with the step index k gives h_k."""
 
     name = "schedule"
 
     def __call__(self, k):
         raise NotImplementedError
-
-    def params(self):
-        return {}
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.params().items())
-        return f"{self.name}({args})"
-
-    def __eq__(self, other):
-        return type(self) is type(other) and self.params() == other.params()
-
-    def __hash__(self):
-        return hash((type(self), tuple(self.params().items())))
 
 
 class Constant(Schedule):
