@@ -8,12 +8,14 @@ from .base import Constant, FiniteSumProblem, Problem
 from .least_squares import lasso, least_squares
 from .logistic import logistic
 from .noise import additive_gaussian, affine_variance, finite_sum
+from .nonconvex import pl_toy, rosenbrock
+from .nonsmooth import l1_regression
 from .quadratic import quadratic
-from .rosenbrock import rosenbrock
-from .worst_case import huber_worst_case, nesterov_chain
+from .worst_case import hb_cycle, huber_worst_case, nesterov_chain
 
-FACTORIES = (quadratic, least_squares, lasso, logistic, huber_worst_case, nesterov_chain, rosenbrock)
+FACTORIES = (quadratic, least_squares, lasso, logistic, l1_regression, huber_worst_case, nesterov_chain,
+             hb_cycle, rosenbrock, pl_toy)
 
 __all__ = ["Constant", "FiniteSumProblem", "Problem", "FACTORIES", "additive_gaussian", "affine_variance",
-           "finite_sum", "huber_worst_case", "lasso", "least_squares", "logistic", "nesterov_chain",
-           "quadratic", "rosenbrock"]
+           "finite_sum", "hb_cycle", "huber_worst_case", "l1_regression", "lasso", "least_squares", "logistic", "nesterov_chain",
+           "pl_toy", "quadratic", "rosenbrock"]

@@ -58,6 +58,8 @@ class Problem:
     name = "problem"
     is_quadratic = False
     is_composite = False
+    is_smooth = True
+    """False when the objective has no gradient everywhere (then only `subgrad` is offered)."""
 
     def __init__(self, *, params, x0, noise=None):
         self.params = dict(params)

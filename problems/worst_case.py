@@ -174,3 +174,51 @@ def nesterov_chain(m=11, dim=None, L=1.0, mu=0.0, *, x0=None):
     x0 = check_x0(x0, (dim,))
     params = dict(m=m, dim=dim, L=L, mu=mu)
     return NesterovChain(m, dim, L, mu, params=params, x0=np.zeros(dim) if x0 is None else x0)
+
+
+class HeavyBallCycle(Problem):
+    r"""Lessard, Recht and Packard's one-dimensional function on which tuned heavy ball cycles.
+
+    f is the strongly convex piecewise quadratic with derivative
+
+        f'(x) = 25 x (x < 1),   x + 24 (1 <= x < 2),   25 x - 24 (x >= 2),
+
+    so mu = 1 and L = 25 (exact), x* = 0, f* = 0. Heavy ball with Polyak's
+    quadratic tuning for (mu, L) started at x_0 = x_{-1} = 3.3 settles on a
+    3-cycle instead of converging.
+    """
+
+    name = "hb_cycle"
+
+    def __init__(self, *, params, x0):
+        super().__init__(params=params, x0=x0)
+        self.set_constant("L", 25.0, "exact")
+        self.set_constant("mu", 1.0, "exact")
+        self.set_constant("x_star", np.zeros(1), "exact")
+        self.set_constant("f_star", 0.0, "exact")
+
+    def _f(self, x, xp):
+        # the pieces 12.5 x^2, x^2/2 + 24 x - 12 and 12.5 x^2 - 24 x + 36 meet with their derivatives at 1 and 2
+        value = xp.where(x < 1, 12.5 * x**2, xp.where(x < 2, 0.5 * x**2 + 24 * x - 12, 12.5 * x**2 - 24 * x + 36))
+        return xp.sum(value)
+
+    def grad(self, x):
+        return np.where(x < 1, 25 * x, np.where(x < 2, x + 24, 25 * x - 24))
+
+    def hess(self, x):
+        return np.diag(np.where((x >= 1) & (x < 2), 1.0, 25.0))
+
+
+@problem_factory(family="worst_case",
+                 source="Lessard, Recht & Packard (2016), Analysis and design of optimization algorithms via "
+                        "integral quadratic constraints, SIAM J. Optim. 26(1) (arXiv 1408.3595)")
+def hb_cycle(*, x0=None):
+    """Lessard-Recht-Packard's piecewise quadratic (mu = 1, L = 25) on which tuned heavy ball cycles.
+
+    Parameters
+    ----------
+    x0 : array_like, optional
+        Default 3.3, the start from which heavy ball enters its 3-cycle.
+    """
+    x0 = check_x0(x0, (1,))
+    return HeavyBallCycle(params={}, x0=np.array([3.3]) if x0 is None else x0)

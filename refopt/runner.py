@@ -68,7 +68,7 @@ def _recorders(problem):
     if problem.f_star is not None:
         f_star = problem.f_star
         recorders["f_gap"] = lambda x: problem.f(x) - f_star
-    if not problem.is_composite:
+    if problem.is_smooth and not problem.is_composite:
         recorders["grad_norm"] = lambda x: float(np.linalg.norm(problem.grad(x)))
     if problem.x_star is not None:
         recorders["dist"] = problem.distance
@@ -90,7 +90,7 @@ def provenance(alg, problem, *, seed, steps, engine, x0_given):
 
 
 def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_metric=None,
-        keep_iterates=False):
+        record=None, keep_iterates=False):
     """Run ``alg`` on ``problem`` for up to ``steps`` steps and return a `Trace`.
 
     Parameters
@@ -112,6 +112,9 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
     tol_metric : str, optional
         The recorded metric ``tol`` applies to (default ``"f_gap"`` when f* is known,
         else ``"grad_norm"``).
+    record : sequence of str, optional
+        The metrics to record (default: every one the problem can compute among
+        ``f``, ``f_gap``, ``grad_norm``, ``dist``); fewer metrics, less work per step.
     keep_iterates : bool
         Record every point (memory O(steps x dim)).
 
@@ -125,6 +128,12 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
     engine = _engine(engine, alg, problem)
     start = problem.x0 if x0 is None else _checks.real_array("x0", x0, shape=problem.shape)
     recorders = _recorders(problem)
+    if record is not None:
+        record = [record] if isinstance(record, str) else list(record)
+        for name in record:
+            if name not in recorders:
+                raise ValueError(f"cannot record {name!r} on {problem!r}; available: {', '.join(recorders)}")
+        recorders = {name: recorders[name] for name in record}
     if tol is not None:
         _checks.nonnegative("tol", tol)
         if tol_metric is None:
@@ -135,7 +144,7 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
 
     rng = np.random.default_rng(seed)
     counted = CountingProblem(problem)
-    record = {name: [] for name in recorders}
+    recorded = {name: [] for name in recorders}
     calls = []
     iterates = [] if keep_iterates else None
     status, message = "max_steps", f"reached the step limit {steps}"
@@ -147,7 +156,7 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
             x = alg.output(state)
             values = {name: fn(x) for name, fn in recorders.items()}
             for name, value in values.items():
-                record[name].append(value)
+                recorded[name].append(value)
             calls.append(dict(counted.calls))
             if iterates is not None:
                 iterates.append(np.array(x, copy=True))
@@ -160,7 +169,7 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
 
     oracle_names = sorted({name for c in calls for name in c})
     return Trace(
-        metrics={name: np.array(v, dtype=np.float64) for name, v in record.items()},
+        metrics={name: np.array(v, dtype=np.float64) for name, v in recorded.items()},
         oracle_calls={name: np.array([c.get(name, 0) for c in calls], dtype=np.int64) for name in oracle_names},
         status=status, message=message, x=np.array(x, copy=True),
         iterates=None if iterates is None else np.stack(iterates),

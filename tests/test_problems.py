@@ -30,6 +30,7 @@ def smooth_problems():
                   small, st.integers(0, 3), st.sampled_from([0.0, 0.01])),
         st.builds(lambda d, a: problems.rosenbrock(dim=d + 1, a=a), small, st.sampled_from([1.0, 0.5])),
         st.builds(lambda n, s: problems.lasso(n=n + 12, d=12, seed=s, design="gaussian"), small, seeds),
+        st.builds(lambda d: problems.pl_toy(dim=d), small),
     )
 
 
@@ -201,6 +202,36 @@ class TestLogistic:
         problem = problems.logistic(n=10, d=3)
         x = np.full(3, 1e4)
         assert np.isfinite(problem.f(x)) and np.all(np.isfinite(problem.grad(x)))
+
+
+class TestNonSmoothAndToys:
+    @given(seeds, st.integers(5, 30))
+    def test_l1_regression_subgradient_matches_autograd(self, seed, n):
+        problem = problems.l1_regression(n=n, d=5, seed=seed)
+        x = random_point(problem, seed)
+        np.testing.assert_allclose(problem.subgrad(x), autograd_gradient(problem, x), atol=1e-13)
+        assert np.linalg.norm(problem.subgrad(x)) <= problem.G
+        assert problem.f(problem.x_star) == pytest.approx(0.0, abs=1e-14)
+        with pytest.raises(TypeError, match="subgrad"):
+            problem.grad(x)
+
+    @given(st.floats(-10, 10))
+    def test_hb_cycle_pieces(self, x):
+        problem = problems.hb_cycle()
+        point = np.array([x])
+        assert_gradient_matches_autograd(problem, point)
+        for kink in (1.0, 2.0):  # value and slope continuous at the kinks
+            below, above = np.array([kink - 1e-9]), np.array([kink])
+            assert problem.f(below) == pytest.approx(problem.f(above), abs=1e-7)
+            assert problem.grad(below)[0] == pytest.approx(problem.grad(above)[0], abs=1e-6)
+        assert problem.f(point) >= 0.5 * problem.mu * x**2 - 1e-12  # strongly convex around x* = 0
+
+    def test_pl_toy_is_pl_with_its_constant_and_not_convex(self):
+        problem = problems.pl_toy()
+        x = np.linspace(-20, 20, 4001)[:, None]
+        ratio = [problem.grad(p) @ problem.grad(p) / (2 * problem.f(p)) for p in x if p[0] != 0]
+        assert min(ratio) >= problem.mu_pl
+        assert min(np.linalg.eigvalsh(problem.hess(p))[0] for p in x) < 0
 
 
 class TestWorstCase:

@@ -33,6 +33,12 @@ class TestTrace:
         composite = refopt.run(refopt.ista(), problems.lasso(), steps=3)
         assert "grad_norm" not in composite.metrics
 
+    def test_record_a_subset(self):
+        trace = refopt.run(refopt.nesterov(), problems.quadratic(), steps=4, record=["dist"])
+        assert list(trace.metrics) == ["dist"]
+        with pytest.raises(ValueError, match="cannot record 'f_gap'"):
+            refopt.run(refopt.nesterov(), problems.rosenbrock(dim=3, a=2.0), steps=1, record="f_gap")
+
     def test_oracle_calls_count_the_algorithm_not_the_recording(self):
         trace = refopt.run(refopt.nesterov(), problems.quadratic(), steps=7)
         np.testing.assert_array_equal(trace.oracle_calls["grad"], np.arange(8))

@@ -1,4 +1,4 @@
-"""The n-dimensional Rosenbrock function."""
+"""Smooth non-convex problems: the Rosenbrock function and a Polyak-Lojasiewicz toy."""
 from __future__ import annotations
 
 import numpy as np
@@ -69,3 +69,51 @@ def rosenbrock(dim=2, a=1.0, b=100.0, *, x0=None):
     params = dict(dim=dim, a=a, b=b)
     default = np.where(np.arange(dim) % 2 == 0, -1.2, 1.0)
     return Rosenbrock(a, b, params=params, x0=default if x0 is None else x0)
+
+
+class PLToy(Problem):
+    r"""f(x) = \sum_i (x_i^2 + 3 sin^2 x_i): non-convex, yet Polyak-Lojasiewicz.
+
+    f'' = 2 + 6 cos(2 x) lies in [-4, 8], so f is 8-smooth (L = 8 exact) and
+    not convex. It satisfies ||grad f||^2 >= 2 mu_pl (f - f*) with
+    mu_pl = 1/32 (Karimi, Nutini & Schmidt 2016), a valid but loose constant:
+    the best one is about 0.1755 (a fine grid of the one-dimensional ratio).
+    Minimizer 0, f* = 0.
+    """
+
+    name = "pl_toy"
+
+    def __init__(self, *, params, x0):
+        super().__init__(params=params, x0=x0)
+        self.set_constant("L", 8.0, "exact", "max of f'' = 2 + 6 cos 2x")
+        self.set_constant("mu_pl", 1.0 / 32, "lower_bound",
+                          "Karimi, Nutini & Schmidt (2016); the best constant is about 0.1755")
+        self.set_constant("x_star", np.zeros(self.dim), "exact")
+        self.set_constant("f_star", 0.0, "exact")
+
+    def _f(self, x, xp):
+        return xp.sum(x**2 + 3.0 * xp.sin(x) ** 2)
+
+    def grad(self, x):
+        return 2.0 * x + 3.0 * np.sin(2.0 * x)
+
+    def hess(self, x):
+        return np.diag(2.0 + 6.0 * np.cos(2.0 * x))
+
+
+@problem_factory(family="nonconvex",
+                 source="Karimi, Nutini & Schmidt (2016), Linear convergence of gradient and proximal-gradient "
+                        "methods under the Polyak-Lojasiewicz condition, ECML-PKDD (arXiv 1608.04636)")
+def pl_toy(dim=1, *, x0=None):
+    """The PL toy sum_i x_i^2 + 3 sin^2 x_i: non-convex, 8-smooth, PL with mu = 1/32; x* = 0.
+
+    Parameters
+    ----------
+    dim : int
+        Number of (separable) coordinates.
+    x0 : array_like, optional
+        Default 3 in every coordinate.
+    """
+    dim = _checks.positive_int("dim", dim)
+    x0 = check_x0(x0, (dim,))
+    return PLToy(params=dict(dim=dim), x0=np.full(dim, 3.0) if x0 is None else x0)
