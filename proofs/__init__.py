@@ -1,1 +1,26 @@
-"""The convergence claims of the literature, one module per source."""
+"""The convergence claims of the literature, one module per source.
+
+Each module holds the claims of one source in ``CLAIMS``; `all_claims` gathers them for
+``refopt verify`` and the registry. ``families`` holds the problem classes they are checked on.
+"""
+import importlib
+
+MODULES = (
+    "drori_teboulle_2014",
+    "nesterov_2004",
+    "beck_teboulle_2009",
+    "polyak_1964",
+    "lessard_recht_packard_2016",
+    "polyak_1987",
+    "garrigos_gower_2023",
+    "gower_et_al_2019",
+    "bottou_curtis_nocedal_2018",
+)
+
+
+def all_claims():
+    """Every claim of every module, in the order of `MODULES`."""
+    claims = []
+    for name in MODULES:
+        claims.extend(importlib.import_module(f"{__name__}.{name}").CLAIMS)
+    return claims

@@ -56,14 +56,17 @@ def parse_assignments(items, what):
 
 
 def _width():
-    return max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
+    """The terminal's width (60 to 120 columns); 120 when the output is piped."""
+    if not sys.stdout.isatty():
+        return 120
+    return max(60, min(120, shutil.get_terminal_size((120, 24)).columns))
 
 
 def cmd_list(args):
     from refopt import registry
 
     width = _width()
-    kinds = ["algorithm", "problem"] if args.kind == "all" else [args.kind.rstrip("s")]
+    kinds = ["algorithm", "problem", "claim"] if args.kind == "all" else [args.kind.rstrip("s")]
     for kind in kinds:
         entries = registry.entries(kind)
         print(f"{kind}s ({len(entries)})")
@@ -95,13 +98,58 @@ def cmd_run(args):
     return 0
 
 
+def cmd_verify(args):
+    import json
+    from pathlib import Path
+
+    from refopt import claims as claims_module
+    from refopt import proofs
+
+    chosen = claims_module.select(proofs.all_claims(), args.k)
+    if not chosen:
+        raise ValueError(f"no claim matches {args.k!r}; see `refopt list claims`")
+    if args.plots:  # fail before the long part when matplotlib is missing
+        from refopt import plots
+        plots._pyplot()
+        Path(args.plots).mkdir(parents=True, exist_ok=True)
+    show_progress = sys.stderr.isatty() and not args.quiet
+
+    def progress(i, n, claim):
+        if show_progress:
+            bar = "#" * (20 * i // n) + "." * (20 - 20 * i // n)
+            sys.stderr.write(f"\r[{bar}] {i + 1}/{n} {claim.id[:60]:<60}")
+            sys.stderr.flush()
+
+    results = claims_module.verify(chosen, seed=args.seed, engine=args.engine, progress=progress)
+    if show_progress:
+        sys.stderr.write("\r" + " " * 90 + "\r")
+    print(claims_module.report(results, chosen, width=_width()))
+    if args.json:
+        by_id = {c.id: c for c in chosen}
+        records = []
+        for r in results:
+            record = r.to_dict()
+            record.pop("curve", None)
+            claim = by_id[r.claim]
+            record.update(source=claim.source.cite(), statement=claim.statement, kind=claim.kind,
+                          level=claim.level, family=claim.family)
+            records.append(record)
+        Path(args.json).write_text(json.dumps({"seed": args.seed, "engine": args.engine, "results": records},
+                                              indent=1, allow_nan=False))
+    if args.plots:
+        from refopt import plots
+        for r, claim in zip(results, chosen):
+            plots.plot_result(r, claim, Path(args.plots) / f"{claim.id}.png")
+    return 0 if all(r.passed for r in results) else 1
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="refopt", description="Reference optimization algorithms, analytic problems and convergence claims.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_list = sub.add_parser("list", help="list the registered algorithms and problems")
-    p_list.add_argument("kind", nargs="?", default="all", choices=["all", "algorithms", "problems"])
+    p_list.add_argument("kind", nargs="?", default="all", choices=["all", "algorithms", "problems", "claims"])
     p_list.set_defaults(func=cmd_list)
 
     p_run = sub.add_parser("run", help="run an algorithm on a problem and print its trace",
@@ -118,6 +166,17 @@ def build_parser():
     p_run.add_argument("--rows", type=int, default=10, help="about how many steps the table shows")
     p_run.add_argument("--save", metavar="PATH", help="also save the trace (.json or .npz)")
     p_run.set_defaults(func=cmd_run)
+
+    p_verify = sub.add_parser("verify", help="check the convergence claims of the literature",
+                              description="Check every claim (or those matching -k) and print theory "
+                                          "against measurement; exit status 1 if any claim does not hold.")
+    p_verify.add_argument("-k", metavar="PATTERN", help="only claims whose id matches (glob, or substring)")
+    p_verify.add_argument("--engine", default="auto", choices=["numpy", "numba", "auto"])
+    p_verify.add_argument("--seed", type=int, default=0, help="seeds every instance and run (default 0)")
+    p_verify.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    p_verify.add_argument("--plots", metavar="DIR", help="write one PNG per claim: bound over measured curve")
+    p_verify.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p_verify.set_defaults(func=cmd_verify)
     return parser
 
 
@@ -125,7 +184,7 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, TypeError, KeyError) as error:
+    except (ValueError, TypeError, KeyError, ImportError) as error:
         print(f"refopt {args.command}: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:

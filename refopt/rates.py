@@ -44,13 +44,17 @@ def _as_rows(errors):
     return errors
 
 
+class TooFewPoints(ValueError):
+    """Raised when the window above the precision floor holds too few points to fit a rate."""
+
+
 def _fit_line(x, y):
     """Least-squares slope and intercept with the slope's standard error and 95% half-width."""
     from scipy import stats
 
     n = x.size
     if n < 3:
-        raise ValueError(f"too few usable points to fit a rate ({n}); lengthen the run or lower the floor")
+        raise TooFewPoints(f"too few usable points to fit a rate ({n}); lengthen the run or lower the floor")
     xm, ym = x.mean(), y.mean()
     sxx = np.sum((x - xm) ** 2)
     slope = np.sum((x - xm) * (y - ym)) / sxx
@@ -112,8 +116,11 @@ def contraction_factor(errors, *, start=0, stop=None, floor=None):
     return _over_rows(one, errors)
 
 
-def sublinear_exponent(errors, *, start=1, stop=None, floor=0.0):
-    """Exponent p in e_k ~ C k^p (p < 0 for convergence), the log-log slope over [start, stop)."""
+def sublinear_exponent(errors, *, start=1, stop=None, floor=None):
+    """Exponent p in e_k ~ C k^p (p < 0 for convergence), the log-log slope over [start, stop).
+
+    The window ends, as for `contraction_factor`, at the first error at or below ``floor``.
+    """
     if start < 1:
         raise ValueError("a log-log fit needs k >= 1 (start >= 1)")
 

@@ -14,7 +14,7 @@ from refopt.algorithms import ALGORITHMS
 
 class Entry(NamedTuple):
     name: str
-    kind: str           # "algorithm" or "problem"
+    kind: str           # "algorithm", "problem" or "claim"
     family: str
     summary: str        # one line
     source: str
@@ -57,13 +57,32 @@ def _build():
 ENTRIES = _build()
 
 
+def _claims():
+    """The claims' entries, built on first use: refopt.proofs sits above this layer."""
+    if not any(e.kind == "claim" for e in ENTRIES.values()):
+        from refopt import proofs
+        for claim in proofs.all_claims():
+            ENTRIES[claim.id] = Entry(claim.id, "claim", claim.id.split(".")[0], claim.statement.split(": ")[0]
+                                      if len(claim.statement) > 100 else claim.statement,
+                                      claim.source.cite(), lambda claim=claim: claim, ())
+
+
 def entries(kind=None):
-    """All registered entries, or those of one kind ("algorithm", "problem")."""
+    """All registered entries, or those of one kind ("algorithm", "problem", "claim")."""
+    if kind in (None, "claim"):
+        _claims()
     return [e for e in ENTRIES.values() if kind is None or e.kind == kind]
+
+
+def claims_about(algorithm_name):
+    """The claims whose algorithm is ``algorithm_name``."""
+    return [e.factory() for e in entries("claim") if e.factory().algorithm == algorithm_name]
 
 
 def get(name, kind=None):
     """The entry called ``name``; a clear error naming the alternatives otherwise."""
+    if kind in (None, "claim"):
+        _claims()
     entry = ENTRIES.get(name)
     if entry is None or (kind is not None and entry.kind != kind):
         names = [e.name for e in entries(kind)]

@@ -82,7 +82,42 @@ def test_parse_value():
 def test_readme_commands_are_the_ones_ci_runs():
     root = Path(__file__).resolve().parents[1]
     readme = (root / "README.md").read_text()
-    for marker, expected in (("main-command", "refopt "), ("test-command", "pytest")):
+    for marker, expected in (("main-command", "refopt verify"), ("test-command", "pytest")):
         block = readme.split(f"<!-- {marker} -->", 1)[1].split("```", 2)[1]
         assert "pip install" in block and expected in block, marker
     assert "test-command" in (root / ".ci" / "run").read_text()
+
+
+def test_verify_prints_the_table_and_writes_json(capsys, tmp_path):
+    path = tmp_path / "results.json"
+    assert cli.main(["verify", "-k", "drori", "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["claim", "source", "theory", "measured", "verdict"]
+    assert "drori_teboulle_2014.gd_bound_attained" in out and "2 of 2 claims hold" in out
+    records = json.loads(path.read_text())["results"]
+    assert [r["verdict"] for r in records] == ["pass", "pass"]
+    assert "Thm 3.1 (number unconfirmed)" in records[0]["source"]
+
+
+def test_verify_exits_1_when_a_claim_fails(capsys, monkeypatch):
+    from refopt import proofs
+    from refopt.proofs import drori_teboulle_2014 as module
+
+    wrong = module.gd_bound_attained.with_check(bound=lambda k, p, x0: p.L * p.distance(x0) ** 2 / (4 * k + 4))
+    monkeypatch.setattr(proofs, "all_claims", lambda: [wrong])
+    assert cli.main(["verify"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "0 of 1 claims hold" in out and "bound violated" in out
+
+
+def test_verify_unknown_pattern():
+    result = run_cli("verify", "-k", "no_such_claim")
+    assert result.returncode == 2 and "no claim matches" in result.stderr
+
+
+def test_verify_plots(tmp_path):
+    pytest.importorskip("matplotlib", reason="the plot extra (matplotlib) is not installed")
+    assert cli.main(["verify", "-k", "polyak_1964", "--plots", str(tmp_path)]) == 0
+    pngs = sorted(p.name for p in tmp_path.iterdir())
+    assert pngs == ["polyak_1964.measured_rate.png", "polyak_1964.optimal_rate.png"]
+    assert all((tmp_path / name).stat().st_size > 5000 for name in pngs)

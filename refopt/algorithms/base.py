@@ -19,6 +19,8 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar
 
+import numpy as np
+
 
 @dataclasses.dataclass(frozen=True)
 class Algorithm:
@@ -52,7 +54,9 @@ class Algorithm:
         return hyper
 
     def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters.items())
+        # numpy scalars are shown as the plain numbers they are
+        args = ", ".join(f"{k}={v.item() if isinstance(v, np.generic) else v!r}"
+                         for k, v in self.hyperparameters.items())
         return f"{self.name}({args})"
 
     # -- the iteration ------------------------------------------------------------------
