@@ -47,7 +47,19 @@ fista_rate = Claim(
                         tolerance="rtol 1e-9, atol 1e-14: rounding of F near F*"),
 )
 
-CLAIMS = [ista_rate, fista_rate]
+agd_rate = Claim(
+    id="beck_teboulle_2009.agd_rate",
+    source=SOURCE.at("Thm 4.4", confirmed=False),
+    statement="With r = 0, FISTA is Nesterov's accelerated gradient with the t_k momentum: on a convex L-smooth f "
+              "with step 1/L, f(x_k) - f* <= 2 L R^2 / (k + 1)^2 for k >= 1.",
+    kind="upper_bound", level="sampled", family="convex, L-smooth", algorithm="nesterov",
+    check=StepwiseBound(algorithm=lambda p: refopt.nesterov(lr=1.0 / p.L), instances=families.smooth_convex,
+                        measured="f_gap", bound=lambda k, p, x0: 2 * p.L * p.distance(x0) ** 2 / (k + 1) ** 2,
+                        first_k=1, steps=300, rtol=1e-9, atol=1e-14, rate=("sublinear", -2.0),
+                        tolerance="rtol 1e-9, atol 1e-14: rounding of f near f*"),
+)
+
+CLAIMS = [ista_rate, fista_rate, agd_rate]
 
 if __name__ == "__main__":
     from refopt.claims import main
