@@ -2,9 +2,11 @@
 
 A noise model splits a stochastic gradient into two parts:
 
-* ``draw(problem, rng, sampler) -> (sample, sampler)`` takes every random
-  number a step needs from the user's Generator (row indices, Gaussian
-  vectors), in a fixed order;
+* ``draw_many(problem, rng, sampler, steps) -> (samples, sampler)`` takes every
+  random number the next ``steps`` steps need from the user's Generator (row
+  indices, Gaussian vectors), in a fixed order, in bulk; ``draw`` is
+  ``draw_many`` for one step, so that drawing step by step (the reference) and
+  in blocks (the numba engine) give the same samples;
 * ``grad(problem, x, sample)`` and ``value(problem, x, sample)`` evaluate the
   oracle on that sample, deterministically.
 
@@ -41,6 +43,11 @@ class NoiseModel(Named):
         """Raise if this model cannot be attached to ``problem``."""
 
     def draw(self, problem, rng, sampler=None):
+        """The sample of one step: ``draw_many`` for one step."""
+        samples, sampler = self.draw_many(problem, rng, sampler, 1)
+        return samples[0], sampler
+
+    def draw_many(self, problem, rng, sampler, steps):
         raise NotImplementedError
 
     def grad(self, problem, x, sample):
@@ -94,21 +101,41 @@ class FiniteSum(NoiseModel):
             raise ValueError(f"batch_size={self.batch_size} exceeds n={problem.n} "
                              "for sampling without replacement")
 
-    def draw(self, problem, rng, sampler=None):
+    def draw_many(self, problem, rng, sampler, steps):
+        """Index batches for ``steps`` steps, shape (steps, b), drawn in bulk.
+
+        Every scheme consumes the Generator in a way that does not depend on
+        how the steps are grouped: b uniforms per step (with or without
+        replacement), or one permutation per epoch (the shuffled orders).
+        """
         n, b = problem.n, self.batch_size
         if self.sampling == "with_replacement":
-            return rng.integers(0, n, size=b), None
+            return np.minimum((rng.random((steps, b)) * n).astype(np.int64), n - 1), None
         if self.sampling == "without_replacement":
-            return rng.choice(n, size=b, replace=False), None
+            return self._floyd(rng.random((steps, b)), n), None
         if sampler is None:
             sampler = Sampler(self._epoch_order(n, rng, None), 0)
-        batch = np.empty(b, dtype=np.int64)
+        pieces, need, order, position = [], steps * b, sampler.order, sampler.position
+        while need > 0:
+            if position == n:
+                order, position = self._epoch_order(n, rng, order), 0
+            take = min(need, n - position)
+            pieces.append(order[position:position + take])
+            position, need = position + take, need - take
+        stream = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.int64)
+        return stream.reshape(steps, b).astype(np.int64), Sampler(order, position)
+
+    @staticmethod
+    def _floyd(uniforms, n):
+        """Floyd's algorithm on each row: b distinct indices from b uniforms (a uniform b-subset)."""
+        steps, b = uniforms.shape
+        batch = np.empty((steps, b), dtype=np.int64)
         for j in range(b):
-            if sampler.position == n:
-                sampler = Sampler(self._epoch_order(n, rng, sampler.order), 0)
-            batch[j] = sampler.order[sampler.position]
-            sampler = Sampler(sampler.order, sampler.position + 1)
-        return batch, sampler
+            top = n - b + j  # draw t uniformly in [0, top]; if taken, take top itself
+            t = np.minimum((uniforms[:, j] * (top + 1)).astype(np.int64), top)
+            taken = np.any(batch[:, :j] == t[:, None], axis=1)
+            batch[:, j] = np.where(taken, top, t)
+        return batch
 
     def _epoch_order(self, n, rng, previous):
         if self.sampling == "cyclic":
@@ -149,11 +176,10 @@ class AffineVariance(NoiseModel):
     def params(self):
         return {"s0": self.s0, "s1": self.s1}
 
-    def draw(self, problem, rng, sampler=None):
+    def draw_many(self, problem, rng, sampler, steps):
+        """(xi, zeta) for each step, shape (steps, 2, *shape), N(0, I/d) entries."""
         scale = 1.0 / np.sqrt(np.prod(problem.shape))
-        xi = rng.standard_normal(problem.shape) * scale
-        zeta = rng.standard_normal(problem.shape) * scale
-        return (xi, zeta), None
+        return rng.standard_normal((steps, 2) + problem.shape) * scale, None
 
     def grad(self, problem, x, sample):
         xi, zeta = sample

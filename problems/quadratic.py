@@ -13,7 +13,8 @@ SPECTRA = ("uniform", "geometric", "clusters")
 class Quadratic(Problem):
     r"""f(x) = 1/2 (x - c)^T H (x - c) with H = Q diag(lambda) Q^T.
 
-    When H is positive definite c is the unique minimizer and f* = 0; when H is
+    Without a rotation H is diagonal and is kept as its eigenvalues only (``H``
+    is None), so that large dimensions cost O(d). When H is positive definite c is the unique minimizer and f* = 0; when H is
     only semidefinite the minimizers are c + null(H); when H is indefinite c is
     a saddle point (``x_critical``) and f is unbounded below.
     """
@@ -25,7 +26,7 @@ class Quadratic(Problem):
         super().__init__(params=params, x0=x0, noise=noise)
         self.eigenvalues = eigenvalues
         self.Q = Q
-        self.H = np.diag(eigenvalues) if Q is None else (Q * eigenvalues) @ Q.T
+        self.H = None if Q is None else (Q * eigenvalues) @ Q.T
         self.center = center
         lam_min, lam_max = float(eigenvalues.min()), float(eigenvalues.max())
         self.set_constant("L", max(lam_max, -lam_min), "exact", "max |eigenvalue| of H")
@@ -42,15 +43,21 @@ class Quadratic(Problem):
 
     def _f(self, x, xp):
         d = x - self.center
+        if self.H is None:
+            return 0.5 * xp.dot(d, self.eigenvalues * d)
         return 0.5 * xp.dot(d, self.H @ d)
 
     def grad(self, x):
+        if self.H is None:
+            return self.eigenvalues * (x - self.center)
         return self.H @ (x - self.center)
 
     def hess(self, x):
-        return self.H
+        return np.diag(self.eigenvalues) if self.H is None else self.H
 
     def hvp(self, x, v):
+        if self.H is None:
+            return self.eigenvalues * v
         return self.H @ v
 
     def distance(self, x):

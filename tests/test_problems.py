@@ -113,6 +113,12 @@ class TestQuadratic:
         np.testing.assert_array_equal(a.H, b.H)
         assert not np.array_equal(a.H, problems.quadratic(seed=5).H)
 
+    def test_a_diagonal_quadratic_stores_no_matrix(self):
+        problem = problems.quadratic(dim=100_000, mu=1e-3, rotate=False)
+        assert problem.H is None
+        x = np.ones(problem.dim)
+        np.testing.assert_array_equal(problem.grad(x), problem.eigenvalues * (x - problem.x_star))
+
 
 class TestLeastSquares:
     @given(st.integers(2, 40), st.integers(1, 10), st.floats(0.0, 2.0), seeds)
@@ -263,6 +269,35 @@ class TestWorstCase:
 
 
 class TestNoise:
+    @given(st.sampled_from(["with_replacement", "without_replacement", "reshuffle", "single_shuffle", "cyclic"]),
+           st.integers(1, 7), st.integers(0, 12), st.integers(0, 12), seeds)
+    def test_drawing_in_blocks_equals_drawing_step_by_step(self, sampling, b, first, second, seed):
+        problem = problems.least_squares(n=7, d=2, noise=problems.finite_sum(b, sampling))
+        rng = np.random.default_rng(seed)
+        one, sampler = problem.noise.draw_many(problem, rng, None, first)
+        two, _ = problem.noise.draw_many(problem, rng, sampler, second)
+        rng, sampler, steps = np.random.default_rng(seed), None, []
+        for _ in range(first + second):
+            sample, sampler = problem.draw(rng, sampler)
+            steps.append(sample)
+        expected = np.array(steps).reshape(first + second, b)
+        np.testing.assert_array_equal(np.concatenate([one, two]), expected)
+
+    def test_without_replacement_is_uniform_over_subsets(self):
+        """Floyd's algorithm: every index with probability b/n, every pair distinct (6-sigma band)."""
+        noise = problems.finite_sum(3, "without_replacement")
+        problem = problems.least_squares(n=8, d=2, noise=noise)
+        batches, _ = noise.draw_many(problem, np.random.default_rng(0), None, 20_000)
+        assert all(len(set(row)) == 3 for row in batches[:2000].tolist())
+        frequency = np.bincount(batches.ravel(), minlength=8) / batches.size
+        assert np.all(np.abs(frequency - 1 / 8) < 6 * np.sqrt((1 / 8) * (7 / 8) / batches.size))
+
+    def test_gaussian_noise_in_blocks(self):
+        problem = problems.quadratic(dim=4, noise=problems.additive_gaussian(1.0))
+        bulk, _ = problem.noise.draw_many(problem, np.random.default_rng(3), None, 5)
+        rng = np.random.default_rng(3)
+        np.testing.assert_array_equal(bulk, np.array([problem.draw(rng)[0] for _ in range(5)]))
+
     @given(seeds, st.floats(0.0, 2.0), st.floats(0.0, 2.0))
     def test_affine_variance_moments(self, seed, s0, s1):
         """Mean and variance over 4000 draws agree with the exact formulas within 5 standard errors."""
