@@ -183,6 +183,14 @@ class Problem:
             return self.f_star
         return self.noise.value_star(self, sample)
 
+    # -- numba kernels -----------------------------------------------------------------
+    kernel = None
+    """(module, prefix) of this problem's jitted oracle kernels, or None (see refopt.numba_engine)."""
+
+    def kernel_data(self):
+        """The plain arrays and numbers the kernels read (their layout is the kernel module's)."""
+        raise NotImplementedError(f"problem {self.name!r} has no numba kernels")
+
     # -- description -------------------------------------------------------------------
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())

@@ -50,6 +50,12 @@ class LeastSquares(FiniteSumProblem):
         """True when every f_i is minimized at x* (sigma*^2 = 0)."""
         return self.sigma_star_sq == 0.0
 
+    kernel = ("refopt.problems.least_squares_kernels", "least_squares")
+
+    def kernel_data(self):
+        pinv = getattr(self, "_pinv", np.zeros((0, 0)))
+        return (self.A, self.b, self.x_star, pinv, self.full_rank)
+
     def _f(self, x, xp):
         residual = self.A @ x - self.b
         return 0.5 * xp.dot(residual, residual) / self.n
@@ -173,6 +179,11 @@ class Lasso(LeastSquares):
         self.set_constant("x_star", x_star, kind, note)
         self.set_constant("f_star", self.f(x_star), kind)
         self.set_constant("sigma_star_sq", None, kind)
+
+    kernel = ("refopt.problems.least_squares_kernels", "lasso")
+
+    def kernel_data(self):
+        return super().kernel_data() + (self.lam,)
 
     def r(self, x):
         return self.lam * float(np.sum(np.abs(x)))

@@ -61,6 +61,11 @@ class Logistic(FiniteSumProblem):
                 stalled += 1
         return best_x, float(best_norm)
 
+    kernel = ("refopt.problems.logistic_kernels", "logistic")
+
+    def kernel_data(self):
+        return (self.A, self.y, self.lam, self.x_star)
+
     def _f(self, x, xp):
         margins = self.y * (self.A @ x)
         return xp.mean(xp.logaddexp(0.0, -margins)) + 0.5 * self.lam * xp.dot(x, x)

@@ -27,6 +27,12 @@ class Rosenbrock(Problem):
             self.set_constant("x_star", x_star, "exact")
             self.set_constant("f_star", 0.0, "exact")
 
+    kernel = ("refopt.problems.nonconvex_kernels", "rosenbrock")
+
+    def kernel_data(self):
+        x_star = self.x_star if self.x_star is not None else np.full(self.dim, np.nan)
+        return (float(self.a), float(self.b), x_star)
+
     def _f(self, x, xp):
         return xp.sum(self.b * (x[1:] - x[:-1] ** 2) ** 2 + (self.a - x[:-1]) ** 2)
 
@@ -90,6 +96,11 @@ class PLToy(Problem):
                           "Karimi, Nutini & Schmidt (2016); the best constant is about 0.1755")
         self.set_constant("x_star", np.zeros(self.dim), "exact")
         self.set_constant("f_star", 0.0, "exact")
+
+    kernel = ("refopt.problems.nonconvex_kernels", "pl_toy")
+
+    def kernel_data(self):
+        return ()
 
     def _f(self, x, xp):
         return xp.sum(x**2 + 3.0 * xp.sin(x) ** 2)

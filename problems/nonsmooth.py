@@ -28,6 +28,11 @@ class L1Regression(Problem):
         self.set_constant("x_star", x_star, "exact", "b = A x_star by construction")
         self.set_constant("f_star", 0.0, "exact")
 
+    kernel = ("refopt.problems.nonsmooth_kernels", "l1_regression")
+
+    def kernel_data(self):
+        return (self.A, self.b, self.x_star)
+
     def _f(self, x, xp):
         return xp.sum(xp.abs(self.A @ x - self.b)) / self.A.shape[0]
 

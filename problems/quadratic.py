@@ -60,6 +60,17 @@ class Quadratic(Problem):
             return self.eigenvalues * v
         return self.H @ v
 
+    @property
+    def kernel(self):
+        return ("refopt.problems.quadratic_kernels", "quadratic" if self.H is not None else "diagonal_quadratic")
+
+    def kernel_data(self):
+        mode = 0 if self.mu > 0 else (1 if self.mu == 0 else 2)
+        nonzero = self.eigenvalues != 0
+        if self.H is None:
+            return (self.eigenvalues, self.center, nonzero, mode)
+        return (self.H, self.center, np.ascontiguousarray(self.Q.T), nonzero, mode)
+
     def distance(self, x):
         if self.x_star is None:
             return None

@@ -36,6 +36,11 @@ class HuberWorstCase(Problem):
         self.set_constant("worst_gap", L * R**2 / (4 * horizon + 2), "exact",
                           "f(x_N) - f* of gradient descent with step 1/L from x_0 = R")
 
+    kernel = ("refopt.problems.worst_case_kernels", "huber")
+
+    def kernel_data(self):
+        return (float(self.L), float(self.tau), float(self.slope))
+
     def _f(self, x, xp):
         linear = self.slope * xp.abs(x) - 0.5 * self.slope * self.tau
         quadratic = 0.5 * self.L * x**2
@@ -133,6 +138,12 @@ class NesterovChain(Problem):
                               "q^i: the minimizer of the untruncated chain on l2 (Nesterov 2004, Thm 2.1.13)")
         self.set_constant("L", L, "upper_bound", "the class constant; the Hessian's largest eigenvalue is below it")
 
+    kernel = ("refopt.problems.worst_case_kernels", "chain")
+
+    def kernel_data(self):
+        mode = 0 if self.mu > 0 or self.m == self.dim else 1
+        return (self.H, self.linear, self.x_star, self.m, mode)
+
     def _f(self, x, xp):
         return 0.5 * xp.dot(x, self.H @ x) - xp.dot(self.linear, x)
 
@@ -196,6 +207,11 @@ class HeavyBallCycle(Problem):
         self.set_constant("mu", 1.0, "exact")
         self.set_constant("x_star", np.zeros(1), "exact")
         self.set_constant("f_star", 0.0, "exact")
+
+    kernel = ("refopt.problems.worst_case_kernels", "hb_cycle")
+
+    def kernel_data(self):
+        return ()
 
     def _f(self, x, xp):
         # the pieces 12.5 x^2, x^2/2 + 24 x - 12 and 12.5 x^2 - 24 x + 36 meet with their derivatives at 1 and 2

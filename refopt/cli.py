@@ -171,7 +171,8 @@ def build_parser():
                               description="Check every claim (or those matching -k) and print theory "
                                           "against measurement; exit status 1 if any claim does not hold.")
     p_verify.add_argument("-k", metavar="PATTERN", help="only claims whose id matches (glob, or substring)")
-    p_verify.add_argument("--engine", default="auto", choices=["numpy", "numba", "auto"])
+    p_verify.add_argument("--engine", default="numpy", choices=["numpy", "numba", "auto"],
+                          help="numpy: the reference (default); auto: jitted kernels where they exist")
     p_verify.add_argument("--seed", type=int, default=0, help="seeds every instance and run (default 0)")
     p_verify.add_argument("--json", metavar="FILE", help="write the results as JSON")
     p_verify.add_argument("--plots", metavar="DIR", help="write one PNG per claim: bound over measured curve")

@@ -55,9 +55,17 @@ def _resolve_inputs(alg, problem):
 
 
 def _engine(engine, alg, problem):
+    """The engine that will run: "numba" where its kernels exist (for "auto"), with a clear error otherwise."""
     _checks.choice("engine", engine, ENGINES)
+    if engine == "numpy":
+        return "numpy"
+    from refopt import numba_engine
+
+    reason = numba_engine.support(alg, problem)
+    if reason is None:
+        return "numba"
     if engine == "numba":
-        raise ValueError(f"no numba kernel for algorithm {alg.name!r} on problem {problem.name!r}; "
+        raise ValueError(f"no numba kernel for algorithm {alg.name!r} on problem {problem.name!r} ({reason}); "
                          "engines available for this pair: numpy")
     return "numpy"
 
@@ -89,6 +97,26 @@ def provenance(alg, problem, *, seed, steps, engine, x0_given):
     }
 
 
+def _validate(problem, x0, record, tol, tol_metric):
+    """The start, the recorders and the tolerance's metric, checked before any engine runs."""
+    start = problem.x0 if x0 is None else _checks.real_array("x0", x0, shape=problem.shape)
+    recorders = _recorders(problem)
+    if record is not None:
+        record = [record] if isinstance(record, str) else list(record)
+        for name in record:
+            if name not in recorders:
+                raise ValueError(f"cannot record {name!r} on {problem!r}; available: {', '.join(recorders)}")
+        recorders = {name: recorders[name] for name in record}
+    if tol is not None:
+        _checks.nonnegative("tol", tol)
+        if tol_metric is None:
+            tol_metric = "f_gap" if "f_gap" in recorders else "grad_norm"
+        if tol_metric not in recorders:
+            raise ValueError(f"tol_metric {tol_metric!r} is not recorded for {problem!r}; "
+                             f"recorded: {', '.join(recorders)}")
+    return start, recorders, tol_metric
+
+
 def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_metric=None,
         record=None, keep_iterates=False):
     """Run ``alg`` on ``problem`` for up to ``steps`` steps and return a `Trace`.
@@ -106,7 +134,9 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
     seed : int
         Seeds the one Generator every random draw of the run comes from.
     engine : {"numpy", "numba", "auto"}
-        ``"numpy"`` loops over the reference ``step``.
+        ``"numpy"`` loops over the reference ``step``; ``"numba"`` runs the jitted
+        kernels (an error names the pair when they do not exist); ``"auto"`` takes
+        numba where its kernels exist, numpy elsewhere.
     tol : float, optional
         Stop with status ``"converged"`` once ``tol_metric`` <= tol.
     tol_metric : str, optional
@@ -125,22 +155,12 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
     alg, problem = _resolve_inputs(alg, problem)
     steps = _checks.positive_int("steps", steps, minimum=0)
     seed = _checks.seed(seed)
+    start, recorders, tol_metric = _validate(problem, x0, record, tol, tol_metric)
     engine = _engine(engine, alg, problem)
-    start = problem.x0 if x0 is None else _checks.real_array("x0", x0, shape=problem.shape)
-    recorders = _recorders(problem)
-    if record is not None:
-        record = [record] if isinstance(record, str) else list(record)
-        for name in record:
-            if name not in recorders:
-                raise ValueError(f"cannot record {name!r} on {problem!r}; available: {', '.join(recorders)}")
-        recorders = {name: recorders[name] for name in record}
-    if tol is not None:
-        _checks.nonnegative("tol", tol)
-        if tol_metric is None:
-            tol_metric = "f_gap" if "f_gap" in recorders else "grad_norm"
-        if tol_metric not in recorders:
-            raise ValueError(f"tol_metric {tol_metric!r} is not recorded for {problem!r}; "
-                             f"recorded: {', '.join(recorders)}")
+    if engine == "numba":
+        from refopt import numba_engine
+        return numba_engine.run(alg, problem, steps, x0=start, seed=seed, record=list(recorders), tol=tol,
+                                tol_metric=tol_metric, keep_iterates=keep_iterates, x0_given=x0 is not None)
 
     rng = np.random.default_rng(seed)
     counted = CountingProblem(problem)
@@ -177,17 +197,30 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
     )
 
 
-def run_many(alg, problem, steps, *, seeds=10, **kwargs):
+def run_many(alg, problem, steps, *, seeds=10, x0=None, engine="numpy", tol=None, tol_metric=None, record=None,
+             keep_iterates=False, threads=None):
     """Run once per seed and stack the metrics into a `TraceBatch`.
 
     ``seeds`` is a count n (the seeds 0, ..., n-1) or a sequence of seeds; run i
-    is exactly ``run(alg, problem, steps, seed=seeds[i], **kwargs)``.
+    is ``run(alg, problem, steps, seed=seeds[i], ...)``, on the same engine. On
+    the numba engine the runs go in parallel threads (``threads``, default all
+    that numba has); memory is O(steps x seeds) for the metrics, iterates only
+    with ``keep_iterates``.
     """
     if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
         seeds = range(_checks.positive_int("seeds", seeds))
     seeds = [_checks.seed(s) for s in seeds]
     if not seeds:
         raise ValueError("run_many needs at least one seed")
+    if threads is not None:
+        _checks.positive_int("threads", threads)
     alg, problem = _resolve_inputs(alg, problem)
     steps = _checks.positive_int("steps", steps, minimum=0)
-    return TraceBatch([run(alg, problem, steps, seed=s, **kwargs) for s in seeds], steps)
+    start, recorders, tol_metric = _validate(problem, x0, record, tol, tol_metric)
+    if _engine(engine, alg, problem) == "numba":
+        from refopt import numba_engine
+        return numba_engine.run_many(alg, problem, steps, seeds=seeds, x0=start, record=list(recorders), tol=tol,
+                                     tol_metric=tol_metric, keep_iterates=keep_iterates, threads=threads,
+                                     x0_given=x0 is not None)
+    return TraceBatch([run(alg, problem, steps, seed=s, x0=x0, engine="numpy", tol=tol, tol_metric=tol_metric,
+                           record=record, keep_iterates=keep_iterates) for s in seeds], steps)

@@ -153,7 +153,6 @@ class TestBadInput:
         (dict(seed=1.5), TypeError, "seed"),
         (dict(seed=None), TypeError, "seed"),
         (dict(engine="cuda"), ValueError, "engine"),
-        (dict(engine="numba"), ValueError, "no numba kernel for algorithm 'gradient_descent' on problem"),
         (dict(tol=1e-3, tol_metric="dist2"), ValueError, "tol_metric"),
     ])
     def test_run_rejects(self, kwargs, error, match):

@@ -17,9 +17,28 @@ the dataclass and resolved by `Algorithm.resolve` when a run starts.
 from __future__ import annotations
 
 import dataclasses
-from typing import ClassVar
+from typing import Callable, ClassVar, NamedTuple
 
 import numpy as np
+
+
+class NoKernel(ValueError):
+    """This configuration of an algorithm (or this problem) has no numba kernel."""
+
+
+class KernelSpec(NamedTuple):
+    """Where an algorithm's jitted step lives and how its reference state maps onto kernel arrays.
+
+    The numba engine copies the functions named here from ``module`` into a
+    generated module, where the oracle names they use (``grad``, ``f``, ...)
+    are the problem's kernels; see refopt.numba_engine.
+    """
+    module: str
+    step: str                 # step(k, x, S, c, hyper, data, noise, sample, calls)
+    pack: Callable            # (alg, state, problem) -> (S, c, hyper); raises NoKernel when unsupported
+    oracles: Callable         # alg -> the problem kernels the step calls
+    output: str = "last_iterate"   # or the name of output(x, S, c, hyper) returning the recorded point
+    helpers: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +50,8 @@ class Algorithm:
     """True when the algorithm draws from the problem's stochastic oracle."""
     problem_defaults: ClassVar[tuple] = ()
     """The hyperparameters whose default (when None) comes from the problem, through `defaults`."""
+    kernel: ClassVar[str] = ""
+    """The module of this algorithm's numba kernel, whose ``SPECS[name]`` is its `KernelSpec` ("" if none)."""
 
     # -- hyperparameters -------------------------------------------------------------
     @property

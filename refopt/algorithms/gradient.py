@@ -50,6 +50,7 @@ class GradientDescent(Algorithm):
     name: ClassVar[str] = "gradient_descent"
     family: ClassVar[str] = "gradient"
     source: ClassVar[str] = "Cauchy (1847); Nesterov (2004); Armijo (1966)"
+    kernel: ClassVar[str] = "refopt.algorithms.gradient_kernels"
     problem_defaults: ClassVar[tuple] = ("lr",)
 
     lr: Step = None
@@ -150,6 +151,7 @@ class Subgradient(Algorithm):
     name: ClassVar[str] = "subgradient"
     family: ClassVar[str] = "gradient"
     source: ClassVar[str] = "Shor (1962); Polyak (1987)"
+    kernel: ClassVar[str] = "refopt.algorithms.gradient_kernels"
 
     lr: Step = None
     output_point: str = "last"

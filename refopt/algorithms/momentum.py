@@ -44,6 +44,7 @@ class HeavyBall(Algorithm):
     name: ClassVar[str] = "heavy_ball"
     family: ClassVar[str] = "momentum"
     source: ClassVar[str] = "Polyak (1964), USSR Comput. Math. Math. Phys. 4(5)"
+    kernel: ClassVar[str] = "refopt.algorithms.momentum_kernels"
     problem_defaults: ClassVar[tuple] = ("alpha", "beta")
 
     alpha: Union[float, None] = None
@@ -131,6 +132,7 @@ class Nesterov(Algorithm):
     name: ClassVar[str] = "nesterov"
     family: ClassVar[str] = "momentum"
     source: ClassVar[str] = "Nesterov (1983); Nesterov (2004) Sec. 2.2; Beck & Teboulle (2009)"
+    kernel: ClassVar[str] = "refopt.algorithms.momentum_kernels"
     problem_defaults: ClassVar[tuple] = ("lr",)
 
     lr: Union[float, None] = None

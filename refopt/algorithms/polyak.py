@@ -36,6 +36,7 @@ class PolyakStep(Algorithm):
     name: ClassVar[str] = "polyak_step"
     family: ClassVar[str] = "polyak"
     source: ClassVar[str] = "Polyak (1969); Polyak (1987)"
+    kernel: ClassVar[str] = "refopt.algorithms.polyak_kernels"
     problem_defaults: ClassVar[tuple] = ("f_star",)
 
     f_star: Union[float, None] = None
@@ -90,6 +91,7 @@ class SPS(Algorithm):
     name: ClassVar[str] = "sps"
     family: ClassVar[str] = "polyak"
     source: ClassVar[str] = "Loizou, Vaswani, Laradji & Lacoste-Julien (2021), arXiv 2002.10542"
+    kernel: ClassVar[str] = "refopt.algorithms.polyak_kernels"
     stochastic: ClassVar[bool] = True
 
     c: float = 0.5

@@ -39,6 +39,7 @@ class ProximalGradient(Algorithm):
     name: ClassVar[str] = "ista"
     family: ClassVar[str] = "proximal"
     source: ClassVar[str] = "Combettes & Wajs (2005); Beck & Teboulle (2009)"
+    kernel: ClassVar[str] = "refopt.algorithms.proximal_kernels"
     problem_defaults: ClassVar[tuple] = ("lr",)
 
     lr: Union[float, None] = None

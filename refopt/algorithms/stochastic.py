@@ -71,6 +71,7 @@ class SGD(Algorithm):
     name: ClassVar[str] = "sgd"
     family: ClassVar[str] = "stochastic"
     source: ClassVar[str] = "Robbins & Monro (1951); Bottou, Curtis & Nocedal (2018)"
+    kernel: ClassVar[str] = "refopt.algorithms.stochastic_kernels"
     problem_defaults: ClassVar[tuple] = ("lr",)
     stochastic: ClassVar[bool] = True
 
@@ -152,6 +153,7 @@ class AdaGradNorm(Algorithm):
     name: ClassVar[str] = "adagrad_norm"
     family: ClassVar[str] = "stochastic"
     source: ClassVar[str] = "Attia & Koren (2023), arXiv 2302.08783; Ward, Wu & Bottou (2019)"
+    kernel: ClassVar[str] = "refopt.algorithms.stochastic_kernels"
     stochastic: ClassVar[bool] = True
 
     lr: float = 1.0
