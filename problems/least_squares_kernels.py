@@ -1,5 +1,7 @@
 """Jitted oracle kernels of least_squares.py (see refopt.numba_engine for the naming convention).
 
+A^T v is written v @ A: numba would copy the transposed view of A at every call.
+
 data: (A, b, x_star, pinv, full_rank) for least squares, the same plus lam for the LASSO.
 """
 import numpy as np
@@ -17,13 +19,13 @@ def least_squares_f_smooth(x, data):
 @njit(cache=True)
 def least_squares_grad(x, data, out):
     A = data[0]
-    out[:] = A.T @ (A @ x - data[1]) / A.shape[0]
+    out[:] = ((A @ x - data[1]) @ A) / A.shape[0]
 
 
 @njit(cache=True)
 def least_squares_hvp(x, data, v, out):
     A = data[0]
-    out[:] = A.T @ (A @ v) / A.shape[0]
+    out[:] = ((A @ v) @ A) / A.shape[0]
 
 
 @njit(cache=True)
@@ -42,7 +44,7 @@ def least_squares_component_f(x, data, idx):
 @njit(cache=True)
 def least_squares_component_grad(x, data, idx, out):
     rows = data[0][idx]
-    out[:] = rows.T @ (rows @ x - data[1][idx]) / idx.size
+    out[:] = ((rows @ x - data[1][idx]) @ rows) / idx.size
 
 
 @njit(cache=True)

@@ -47,7 +47,7 @@ class Logistic(FiniteSumProblem):
         best_x, best_norm, stalled = x, np.linalg.norm(self.grad(x)), 0
         while stalled < 3:
             g = self.grad(x)
-            direction = np.linalg.solve(self.hess(x), g)
+            direction = self._newton_direction(x, g)
             decrement, fx, t = g @ direction, self.f(x), 1.0
             # near x* the values of f are flat to rounding: backtracking would only shrink the step
             if decrement > 1e-10 * (1.0 + abs(fx)):
@@ -66,13 +66,25 @@ class Logistic(FiniteSumProblem):
     def kernel_data(self):
         return (self.A, self.y, self.lam, self.x_star)
 
+    def _newton_direction(self, x, g):
+        """H^{-1} g; with more features than samples through the n x n system of the Woodbury identity,
+        H^{-1} g = (g - A^T S (lam I + S A A^T S)^{-1} S A g) / lam with S = diag(sqrt(s (1 - s) / n))."""
+        n, d = self.A.shape
+        if d <= n:
+            return np.linalg.solve(self.hess(x), g)
+        s = _sigmoid(self.y * (self.A @ x))
+        scale = np.sqrt(s * (1.0 - s) / n)
+        scaled = self.A * scale[:, None]
+        inner = np.linalg.solve(self.lam * np.eye(n) + scaled @ scaled.T, scaled @ g)
+        return (g - scaled.T @ inner) / self.lam
+
     def _f(self, x, xp):
         margins = self.y * (self.A @ x)
         return xp.mean(xp.logaddexp(0.0, -margins)) + 0.5 * self.lam * xp.dot(x, x)
 
     def grad(self, x):
         margins = self.y * (self.A @ x)
-        return -self.A.T @ (self.y * _sigmoid(-margins)) / self.n + self.lam * x
+        return -(self.A.T @ (self.y * _sigmoid(-margins))) / self.n + self.lam * x
 
     def hess(self, x):
         s = _sigmoid(self.y * (self.A @ x))
@@ -89,7 +101,7 @@ class Logistic(FiniteSumProblem):
 
     def component_grad(self, x, idx):
         rows, labels = self.A[idx], self.y[idx]
-        return -rows.T @ (labels * _sigmoid(-labels * (rows @ x))) / len(idx) + self.lam * x
+        return -(rows.T @ (labels * _sigmoid(-labels * (rows @ x)))) / len(idx) + self.lam * x
 
 
 @problem_factory(family="logistic", source="classical; constants as in Garrigos & Gower (2023), arXiv 2301.11235")

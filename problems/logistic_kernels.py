@@ -1,4 +1,6 @@
-"""Jitted oracle kernels of logistic.py (see refopt.numba_engine). data: (A, y, lam, x_star)."""
+"""Jitted oracle kernels of logistic.py (see refopt.numba_engine). data: (A, y, lam, x_star).
+
+A^T v is written v @ A: numba would copy the transposed view of A at every call."""
 import numpy as np
 from numba import njit
 
@@ -20,14 +22,14 @@ def logistic_f_smooth(x, data):
 def logistic_grad(x, data, out):
     A, y, lam = data[0], data[1], data[2]
     margins = y * (A @ x)
-    out[:] = -A.T @ (y * _sigmoid(-margins)) / A.shape[0] + lam * x
+    out[:] = -((y * _sigmoid(-margins)) @ A) / A.shape[0] + lam * x
 
 
 @njit(cache=True)
 def logistic_hvp(x, data, v, out):
     A, y, lam = data[0], data[1], data[2]
     s = _sigmoid(y * (A @ x))
-    out[:] = A.T @ (s * (1.0 - s) * (A @ v)) / A.shape[0] + lam * v
+    out[:] = ((s * (1.0 - s) * (A @ v)) @ A) / A.shape[0] + lam * v
 
 
 @njit(cache=True)
@@ -44,4 +46,4 @@ def logistic_component_f(x, data, idx):
 @njit(cache=True)
 def logistic_component_grad(x, data, idx, out):
     rows, labels = data[0][idx], data[1][idx]
-    out[:] = -rows.T @ (labels * _sigmoid(-labels * (rows @ x))) / idx.size + data[2] * x
+    out[:] = -((labels * _sigmoid(-labels * (rows @ x))) @ rows) / idx.size + data[2] * x

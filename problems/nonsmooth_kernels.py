@@ -14,7 +14,7 @@ def l1_regression_f_smooth(x, data):
 @njit(cache=True)
 def l1_regression_subgrad(x, data, out):
     A = data[0]
-    out[:] = A.T @ np.sign(A @ x - data[1]) / A.shape[0]
+    out[:] = (np.sign(A @ x - data[1]) @ A) / A.shape[0]  # A^T v as v @ A: no transposed copy
 
 
 @njit(cache=True)

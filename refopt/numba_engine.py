@@ -228,6 +228,15 @@ def _module(alg, problem):
     spec = _kernel_spec(alg)
     problem_module, prefix, have = _problem_functions(problem)
     kind, _ = noise_kernels.kernel_noise(problem)
+    memo = (spec, problem.kernel, kind, frozenset(have))
+    if memo not in _modules:
+        module = _generate(spec, problem_module, prefix, have, kind, alg.name)
+        with _lock:
+            _modules.setdefault(memo, module)
+    return _modules[memo]
+
+
+def _generate(spec, problem_module, prefix, have, kind, alg_name):
     alg_module = importlib.import_module(spec.module)
     imports = [f"from {problem_module.__name__} import {prefix}_{name} as {name}" for name in sorted(have)]
     parts = [DEFAULTS[name] for name in PROBLEM_KERNELS if name not in have and name in DEFAULTS]
@@ -245,7 +254,7 @@ def _module(alg, problem):
     fingerprint = hashlib.sha1((inspect.getsource(problem_module) + np.__version__).encode()).hexdigest()[:16]
     oracle_constants = "\n".join([", ".join(f"C_{o.upper()}" for o in ORACLES) + f" = range({len(ORACLES)})"]
                                  + constants)
-    description = f"{alg.name} ({spec.module}) on {prefix} kernels with {kind} noise"
+    description = f"{alg_name} ({spec.module}) on {prefix} kernels with {kind} noise"
     text = (HEADER.format(description=description, fingerprint=fingerprint, oracle_constants=oracle_constants)
             + "\n".join(imports) + "\n\n\n" + "\n\n".join(parts) + DRIVER)
     jitted = ["f", "measure", "all_finite", "initial", "trajectory"] + [n for n in DEFAULTS if n not in have]
@@ -255,20 +264,19 @@ def _module(alg, problem):
     text += "\ntrajectories = njit(cache=True, parallel=True)(trajectories)\n"
     text += "".join(f"{alias} = {name}\n" for _, name, alias in copied if alias != name)
     key = hashlib.sha1((text + _numba_version()).encode()).hexdigest()[:20]
+    name = f"refopt_kernels_{key}"
     with _lock:
-        if key in _modules:
-            return _modules[key]
-        path = cache_dir() / f"{alg.name}_{prefix}_{kind}_{key}.py"
+        if name in sys.modules:
+            return sys.modules[name]
+        path = cache_dir() / f"{alg_name}_{prefix}_{kind}_{key}.py"
         if not path.exists():
             temporary = path.with_suffix(f".{os.getpid()}.tmp")
             temporary.write_text(text)
             os.replace(temporary, path)
-        name = f"refopt_kernels_{key}"
-        spec_ = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec_)
+        loader_spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(loader_spec)
         sys.modules[name] = module
-        spec_.loader.exec_module(module)
-        _modules[key] = module
+        loader_spec.loader.exec_module(module)
         return module
 
 
@@ -321,6 +329,7 @@ def _trace(metrics, calls_log, last, status, x, iterates, columns, prov, steps):
     names = [name for i, name in enumerate(ORACLES) if np.any(calls_log[: last + 1, i])]
     message = {"max_steps": f"reached the step limit {steps}", "diverged": f"non-finite value at step {last}"}
     return Trace(
+        steps=last,
         metrics={name: metrics[: last + 1, j].copy() for j, name in enumerate(columns)},
         oracle_calls={name: calls_log[: last + 1, ORACLES.index(name)].copy() for name in names},
         status=status, message=message.get(status, ""), x=x,

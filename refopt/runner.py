@@ -144,7 +144,8 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
         else ``"grad_norm"``).
     record : sequence of str, optional
         The metrics to record (default: every one the problem can compute among
-        ``f``, ``f_gap``, ``grad_norm``, ``dist``); fewer metrics, less work per step.
+        ``f``, ``f_gap``, ``grad_norm``, ``dist``); fewer metrics, less work per
+        step; an empty sequence records none (the status and oracle counts remain).
     keep_iterates : bool
         Record every point (memory O(steps x dim)).
 
@@ -189,6 +190,7 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
 
     oracle_names = sorted({name for c in calls for name in c})
     return Trace(
+        steps=len(calls) - 1,
         metrics={name: np.array(v, dtype=np.float64) for name, v in recorded.items()},
         oracle_calls={name: np.array([c.get(name, 0) for c in calls], dtype=np.int64) for name in oracle_names},
         status=status, message=message, x=np.array(x, copy=True),

@@ -66,9 +66,14 @@ class Trace:
         engine and library versions.
     """
 
-    def __init__(self, *, metrics, oracle_calls, status, message, x, iterates, provenance):
+    def __init__(self, *, metrics, oracle_calls, status, message, x, iterates, provenance, steps=None):
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
+        if steps is None:
+            if not metrics:
+                raise ValueError("a trace that records no metric must be given its number of steps")
+            steps = len(next(iter(metrics.values()))) - 1
+        self._steps = int(steps)
         self.metrics = metrics
         self.oracle_calls = oracle_calls
         self.status = status
@@ -89,7 +94,7 @@ class Trace:
     @property
     def steps(self):
         """The number of steps taken."""
-        return len(next(iter(self.metrics.values()))) - 1
+        return self._steps
 
     @property
     def k(self):
@@ -105,6 +110,8 @@ class Trace:
         steps = self.steps
         shown = sorted(set(np.unique(np.geomspace(1, steps + 1, rows).astype(int) - 1).tolist()) | {steps})
         names = list(self.metrics)
+        if not names:
+            return f"no metric recorded; status: {self.status} ({self.message})"
         lines = ["k".rjust(8) + "".join(n.rjust(14) for n in names)]
         for k in shown:
             lines.append(str(k).rjust(8) + "".join(f"{self.metrics[n][k]:14.6e}" for n in names))
@@ -115,6 +122,7 @@ class Trace:
     def to_dict(self):
         """A JSON-ready dict (non-finite floats as the strings 'inf', '-inf', 'nan')."""
         return {
+            "steps": self.steps,
             "status": self.status,
             "message": self.message,
             "metrics": jsonable(self.metrics),
@@ -130,7 +138,7 @@ class Trace:
         return cls(
             metrics={k: _floats(v) for k, v in data["metrics"].items()},
             oracle_calls={k: np.array(v, dtype=np.int64) for k, v in data["oracle_calls"].items()},
-            status=data["status"], message=data["message"],
+            status=data["status"], message=data["message"], steps=data.get("steps"),
             x=np.array(_nested_floats(data["x"])),
             iterates=None if iterates is None else np.array(_nested_floats(iterates)),
             provenance=data["provenance"],
@@ -146,7 +154,8 @@ class Trace:
             arrays.update({f"calls_{k}": v for k, v in self.oracle_calls.items()})
             if self.iterates is not None:
                 arrays["iterates"] = self.iterates
-            header = {"status": self.status, "message": self.message, "provenance": jsonable(self.provenance)}
+            header = {"status": self.status, "message": self.message, "steps": self.steps,
+                      "provenance": jsonable(self.provenance)}
             np.savez(path, x=self.x, header=np.array(json.dumps(header)), **arrays)
         else:
             raise ValueError(f"save to a .json or .npz file, got {path.name!r}")
@@ -164,7 +173,7 @@ class Trace:
             return cls(
                 metrics={k[7:]: data[k] for k in data.files if k.startswith("metric_")},
                 oracle_calls={k[6:]: data[k] for k in data.files if k.startswith("calls_")},
-                status=header["status"], message=header["message"], x=data["x"],
+                status=header["status"], message=header["message"], steps=header.get("steps"), x=data["x"],
                 iterates=data["iterates"] if "iterates" in data.files else None,
                 provenance=header["provenance"],
             )
@@ -211,7 +220,7 @@ class TraceBatch:
         return Trace(
             metrics={k: v[i, : steps + 1] for k, v in self.metrics.items()},
             oracle_calls={k: v[i, : steps + 1].astype(np.int64) for k, v in self.oracle_calls.items()},
-            status=self.statuses[i], message=self.messages[i], x=self.x[i],
+            status=self.statuses[i], message=self.messages[i], x=self.x[i], steps=steps,
             iterates=None if self.iterates is None else self.iterates[i, : steps + 1],
             provenance=dict(self.provenance, seed=self.seeds[i]),
         )

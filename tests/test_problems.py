@@ -204,6 +204,14 @@ class TestLogistic:
         assert problem.constants["f_star"].kind == "computed"
         assert problem.constants["L"].kind == "upper_bound"
 
+    def test_more_features_than_samples(self):
+        """Newton's direction through the Woodbury identity equals the direct solve."""
+        problem = problems.logistic(n=8, d=20, lam=0.1, seed=3)
+        assert np.linalg.norm(problem.grad(problem.x_star)) <= 1e-13
+        x, g = problem.x0 + 0.3, problem.grad(problem.x0 + 0.3)
+        np.testing.assert_allclose(problem._newton_direction(x, g), np.linalg.solve(problem.hess(x), g),
+                                   rtol=1e-10)
+
     def test_no_overflow_for_huge_margins(self):
         problem = problems.logistic(n=10, d=3)
         x = np.full(3, 1e4)
