@@ -310,12 +310,12 @@ def _initial_state(alg, spec, problem, x0):
         np.asarray(hyper, dtype=np.float64), calls
 
 
-def _block(problem, steps):
-    """Steps per block: the pre-drawn randomness of a block stays within `SAMPLE_BUDGET` numbers."""
+def _block(problem, steps, runs=1):
+    """Steps per block: the pre-drawn randomness of a block, for all runs, stays within `SAMPLE_BUDGET`."""
     kind, _ = noise_kernels.kernel_noise(problem)
     per_step = {"exact": 0, "finite_sum": getattr(problem.noise, "batch_size", 0),
                 "affine_variance": 2 * problem.dim}[kind]
-    return max(1, min(steps, SAMPLE_BUDGET // max(per_step, 1)))
+    return max(1, min(steps, SAMPLE_BUDGET // (runs * max(per_step, 1))))
 
 
 def _samples(problem, rng, sampler, count):
@@ -325,21 +325,23 @@ def _samples(problem, rng, sampler, count):
     return np.ascontiguousarray(samples), sampler
 
 
-def _trace(metrics, calls_log, last, status, x, iterates, columns, prov, steps):
+def _trace(metrics, calls_log, last, status, x, iterates, columns, prov, message):
     names = [name for i, name in enumerate(ORACLES) if np.any(calls_log[: last + 1, i])]
-    message = {"max_steps": f"reached the step limit {steps}", "diverged": f"non-finite value at step {last}"}
     return Trace(
         steps=last,
         metrics={name: metrics[: last + 1, j].copy() for j, name in enumerate(columns)},
         oracle_calls={name: calls_log[: last + 1, ORACLES.index(name)].copy() for name in names},
-        status=status, message=message.get(status, ""), x=x,
+        status=status, message=message, x=x,
         iterates=None if iterates is None else iterates[: last + 1].copy(), provenance=prov)
 
 
-def _converged_message(trace, tol_metric, tol):
-    if trace.status == "converged":
-        trace.message = f"{tol_metric} <= {tol:g} at step {trace.steps}"
-    return trace
+def _message(status, last, steps, tol_metric, tol):
+    """The sentence the reference loop writes for the same ending."""
+    if status == "converged":
+        return f"{tol_metric} <= {tol:g} at step {last}"
+    if status == "diverged":
+        return f"non-finite value at step {last}"
+    return f"reached the step limit {steps}"
 
 
 def run(alg, problem, steps, *, x0, seed, record, tol, tol_metric, keep_iterates, x0_given):
@@ -370,44 +372,42 @@ def run(alg, problem, steps, *, x0, seed, record, tol, tol_metric, keep_iterates
         k += count
     point = module.output(x, S, c, hyper).copy()
     prov = provenance(alg, problem, seed=seed, steps=steps, engine="numba", x0_given=x0_given)
-    trace = _trace(metrics, calls_log, last, STATUS[status], point, iterates if keep_iterates else None,
-                   columns, prov, steps)
-    return _converged_message(trace, tol_metric, tol)
+    return _trace(metrics, calls_log, last, STATUS[status], point, iterates if keep_iterates else None,
+                  columns, prov, _message(STATUS[status], last, steps, tol_metric, tol))
 
 
 def run_many(alg, problem, steps, *, seeds, x0, record, tol, tol_metric, keep_iterates, threads, x0_given):
-    """Trajectories for many seeds in parallel threads; a `TraceBatch`."""
+    """Trajectories for many seeds in parallel threads; a `TraceBatch`.
+
+    The runs differ only in their Generators: the starting state and its metrics are computed once, the
+    samples are drawn per seed (in Python, block by block), and the steps run in numba's threads.
+    """
     import numba
 
     spec, module, flags, columns, tol_column, f_star = _prepare(alg, problem, steps, x0, record, tol, tol_metric)
     n = len(seeds)
-    starts = [_initial_state(alg, spec, problem, x0) for _ in range(n)]
-    X = np.stack([s[0] for s in starts])
-    S = np.stack([s[1] for s in starts])
-    C = np.stack([s[2] for s in starts])
-    hyper = starts[0][3]
-    calls = np.stack([s[4] for s in starts])
+    x, S0, c0, hyper, calls0 = _initial_state(alg, spec, problem, x0)
     data, (_, noise) = problem.kernel_data(), noise_kernels.kernel_noise(problem)
-    metrics = np.full((n, steps + 1, len(columns)), np.nan)
-    calls_log = np.zeros((n, steps + 1, len(ORACLES)), dtype=np.int64)
-    calls_log[:, 0] = calls
-    d = X.shape[1]
-    iterates = np.zeros((n, steps + 1, d)) if keep_iterates else np.zeros((n, 1, 0))
-    status = np.zeros(n, dtype=np.int64)
-    done = np.zeros(n, dtype=np.int64)
+    first = np.full(len(columns), np.nan)
     with np.errstate(all="ignore"):
-        for s in range(n):
-            module.initial(X[s], S[s], C[s], hyper, data, flags, f_star, metrics[s, 0])
-            p0 = module.output(X[s], S[s], C[s], hyper)
-            if keep_iterates:
-                iterates[s, 0] = p0
-            if not (np.all(np.isfinite(p0)) and np.all(np.isfinite(metrics[s, 0]))):
-                status[s] = 2
-            elif tol_column >= 0 and metrics[s, 0, tol_column] <= tol:
-                status[s] = 1
+        module.initial(x, S0, c0, hyper, data, flags, f_star, first)
+    p0 = module.output(x, S0, c0, hyper).copy()
+    X, S, C = np.tile(x, (n, 1)), np.tile(S0, (n, 1, 1)), np.tile(c0, (n, 1))
+    calls = np.tile(calls0, (n, 1))
+    metrics = np.full((n, steps + 1, len(columns)), np.nan)
+    metrics[:, 0] = first
+    calls_log = np.zeros((n, steps + 1, len(ORACLES)), dtype=np.int64)
+    calls_log[:, 0] = calls0
+    iterates = np.zeros((n, steps + 1, x.size)) if keep_iterates else np.zeros((n, 1, 0))
+    if keep_iterates:
+        iterates[:, 0] = p0
+    start_status = 2 if not (np.all(np.isfinite(p0)) and np.all(np.isfinite(first))) else \
+        (1 if tol_column >= 0 and first[tol_column] <= tol else 0)
+    status = np.full(n, start_status, dtype=np.int64)
+    done = np.zeros(n, dtype=np.int64)
     rngs = [np.random.default_rng(seed) for seed in seeds]
     samplers = [None] * n
-    block = max(1, _block(problem, steps) // n)
+    block = _block(problem, steps, runs=n)
     previous = numba.get_num_threads()
     if threads is not None:
         numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
@@ -419,19 +419,26 @@ def run_many(alg, problem, steps, *, seeds, x0, record, tol, tol_metric, keep_it
             for s in range(n):
                 sample, samplers[s] = _samples(problem, rngs[s], samplers[s], count)
                 drawn.append(sample)
-            samples = np.stack(drawn)
-            module.trajectories(X, S, C, hyper, data, noise, samples, k, k + count, flags, f_star,
+            module.trajectories(X, S, C, hyper, data, noise, np.stack(drawn), k, k + count, flags, f_star,
                                 np.inf if tol is None else tol, tol_column, metrics, calls, calls_log,
                                 keep_iterates, iterates, done, status)
             k += count
     finally:
         numba.set_num_threads(previous)
     done[status == 0] = steps
-    traces = []
-    for s, seed in enumerate(seeds):
-        prov = provenance(alg, problem, seed=seed, steps=steps, engine="numba", x0_given=x0_given)
-        point = module.output(X[s], S[s], C[s], hyper).copy()
-        trace = _trace(metrics[s], calls_log[s], int(done[s]), STATUS[int(status[s])], point,
-                       iterates[s] if keep_iterates else None, columns, prov, steps)
-        traces.append(_converged_message(trace, tol_metric, tol))
-    return TraceBatch(traces, steps)
+    names = [name for i, name in enumerate(ORACLES) if np.any(calls_log[:, :, i])]
+    after = np.arange(steps + 1)[None, :] > done[:, None]  # NaN after each run's last step, as from_traces pads
+    metrics[after] = np.nan
+    statuses = [STATUS[int(code)] for code in status]
+    messages = [_message(st, int(last), steps, tol_metric, tol) for st, last in zip(statuses, done)]
+    outputs = np.stack([module.output(X[s], S[s], C[s], hyper) for s in range(n)])
+    oracle_calls = {name: np.where(after, np.nan, calls_log[:, :, ORACLES.index(name)].astype(float))
+                    for name in names}
+    prov = provenance(alg, problem, seed=None, steps=steps, engine="numba", x0_given=x0_given)
+    prov.pop("seed")
+    if keep_iterates:
+        iterates[after] = np.nan
+    return TraceBatch(seeds=seeds, steps_taken=done, statuses=statuses, messages=messages,
+                      metrics={name: metrics[:, :, j] for j, name in enumerate(columns)},
+                      oracle_calls=oracle_calls, x=outputs, iterates=iterates if keep_iterates else None,
+                      provenance=prov)

@@ -224,5 +224,6 @@ def run_many(alg, problem, steps, *, seeds=10, x0=None, engine="numpy", tol=None
         return numba_engine.run_many(alg, problem, steps, seeds=seeds, x0=start, record=list(recorders), tol=tol,
                                      tol_metric=tol_metric, keep_iterates=keep_iterates, threads=threads,
                                      x0_given=x0 is not None)
-    return TraceBatch([run(alg, problem, steps, seed=s, x0=x0, engine="numpy", tol=tol, tol_metric=tol_metric,
-                           record=record, keep_iterates=keep_iterates) for s in seeds], steps)
+    return TraceBatch.from_traces([run(alg, problem, steps, seed=s, x0=x0, engine="numpy", tol=tol,
+                                       tol_metric=tol_metric, record=record, keep_iterates=keep_iterates)
+                                   for s in seeds], steps)

@@ -193,18 +193,30 @@ class TraceBatch:
     is the `Trace` of seed ``seeds[i]``.
     """
 
-    def __init__(self, traces, steps):
-        self.seeds = [t.provenance["seed"] for t in traces]
-        self.steps_taken = [t.steps for t in traces]
-        self.statuses = [t.status for t in traces]
-        self.messages = [t.message for t in traces]
-        self.provenance = {k: v for k, v in traces[0].provenance.items() if k != "seed"}
-        self.metrics = {name: _stack([t.metrics[name] for t in traces], steps) for name in traces[0].metrics}
-        self.oracle_calls = {name: _stack([t.oracle_calls[name] for t in traces], steps)
-                             for name in traces[0].oracle_calls}
-        self.x = np.stack([t.x for t in traces])
+    def __init__(self, *, seeds, steps_taken, statuses, messages, metrics, oracle_calls, x, iterates, provenance):
+        self.seeds = list(seeds)
+        self.steps_taken = [int(s) for s in steps_taken]
+        self.statuses = list(statuses)
+        self.messages = list(messages)
+        self.metrics = metrics
+        self.oracle_calls = oracle_calls
+        self.x = x
+        self.iterates = iterates
+        self.provenance = provenance
+
+    @classmethod
+    def from_traces(cls, traces, steps):
+        """Stack single runs (one per seed) of at most ``steps`` steps."""
         has_iterates = traces[0].iterates is not None
-        self.iterates = _stack([t.iterates for t in traces], steps) if has_iterates else None
+        return cls(
+            seeds=[t.provenance["seed"] for t in traces], steps_taken=[t.steps for t in traces],
+            statuses=[t.status for t in traces], messages=[t.message for t in traces],
+            metrics={name: _stack([t.metrics[name] for t in traces], steps) for name in traces[0].metrics},
+            oracle_calls={name: _stack([t.oracle_calls[name] for t in traces], steps)
+                          for name in traces[0].oracle_calls},
+            x=np.stack([t.x for t in traces]),
+            iterates=_stack([t.iterates for t in traces], steps) if has_iterates else None,
+            provenance={k: v for k, v in traces[0].provenance.items() if k != "seed"})
 
     def __len__(self):
         return len(self.seeds)
