@@ -5,7 +5,7 @@ import numpy as np
 
 from refopt import _checks
 
-from .base import FiniteSumProblem, check_x0, problem_factory
+from .base import FiniteSumProblem, Problem, check_x0, problem_factory
 from .noise import finite_sum
 
 
@@ -271,3 +271,74 @@ def lasso(n=50, d=20, lam=0.1, *, design="orthogonal", sparsity=0.25, label_nois
     params = dict(n=n, d=d, lam=lam, design=design, sparsity=sparsity, label_noise=label_noise,
                   seed=seed, noise=noise)
     return Lasso(A, b, lam, params=params, x0=np.zeros(d) if x0 is None else x0, noise=noise)
+
+
+class MatrixLeastSquares(Problem):
+    r"""f(W) = 1/2 ||A W B - C||_F^2 over a matrix W: a quadratic whose Hessian is (B B^T) kron (A^T A).
+
+    Its smoothness and strong convexity constants are the products of the
+    extreme squared singular values of A and B; with C = A W* B the minimizer
+    is W*, f* = 0.
+    """
+
+    name = "matrix_least_squares"
+
+    def __init__(self, A, B, C, W_star, *, params, x0):
+        super().__init__(params=params, x0=x0)
+        self.A, self.B, self.C = A, B, C
+        a, b = np.linalg.svd(A, compute_uv=False), np.linalg.svd(B, compute_uv=False)
+        self.set_constant("L", float(a.max() ** 2 * b.max() ** 2), "computed",
+                          "sigma_max(A)^2 sigma_max(B)^2 (singular values by the SVD)")
+        self.set_constant("mu", float(a.min() ** 2 * b.min() ** 2), "computed",
+                          "sigma_min(A)^2 sigma_min(B)^2: A has full column rank, B full row rank")
+        self.set_constant("x_star", W_star, "exact", "C = A W* B by construction (to rounding)")
+        self.set_constant("f_star", 0.0, "exact")
+
+    def _f(self, x, xp):
+        residual = self.A @ x @ self.B - self.C
+        return 0.5 * xp.sum(residual * residual)
+
+    def grad(self, x):
+        return self.A.T @ (self.A @ x @ self.B - self.C) @ self.B.T
+
+    def hvp(self, x, v):
+        return self.A.T @ (self.A @ v @ self.B) @ self.B.T
+
+
+def _conditioned(rows, cols, cond, rng):
+    """A rows x cols Gaussian-rotated matrix with singular values log-spaced from 1 to 1/sqrt(cond)."""
+    k = min(rows, cols)
+    U = np.linalg.qr(rng.standard_normal((rows, k)))[0]
+    V = np.linalg.qr(rng.standard_normal((cols, k)))[0]
+    return (U * np.geomspace(1.0, 1.0 / np.sqrt(cond), k)) @ V.T
+
+
+@problem_factory(family="least_squares", source="classical; the catalogue's matrix_lsq test problem")
+def matrix_least_squares(shape=(6, 4), *, outer=(10, 8), cond=10.0, seed=0, x0=None):
+    """Matrix least squares 1/2 ||A W B - C||_F^2 with a matrix unknown W: exact W*, f* = 0; L, mu computed.
+
+    Parameters
+    ----------
+    shape : (p, q)
+        Shape of W.
+    outer : (m, r)
+        A is m x p (m >= p) and B is q x r (r >= q), so that W* is unique.
+    cond : float
+        Condition number of A^T A and of B B^T (so kappa = cond^2).
+    seed : int
+        Seeds A, B and W* ~ N(0, 1).
+    """
+    seed = _checks.seed(seed)
+    p, q = (_checks.positive_int("shape[0]", shape[0]), _checks.positive_int("shape[1]", shape[1]))
+    m, r = (_checks.positive_int("outer[0]", outer[0]), _checks.positive_int("outer[1]", outer[1]))
+    if m < p or r < q:
+        raise ValueError(f"need outer[0] >= shape[0] and outer[1] >= shape[1] for a unique W*, got "
+                         f"shape={shape}, outer={outer}")
+    cond = _checks.real("cond", cond, low=1.0)
+    rng = np.random.default_rng(seed)
+    A, B = _conditioned(m, p, cond, rng), _conditioned(q, r, cond, rng)
+    W_star = rng.standard_normal((p, q))
+    x0 = check_x0(x0, (p, q))
+    params = dict(shape=(p, q), outer=(m, r), cond=cond, seed=seed)
+    return MatrixLeastSquares(A, B, A @ W_star @ B, W_star, params=params,
+                              x0=np.zeros((p, q)) if x0 is None else x0)

@@ -5,15 +5,23 @@ Each is a frozen dataclass of named hyperparameters with ``init`` and ``step``
 lists them for the registry.
 """
 from . import schedules
-from .base import Algorithm
+from .adam import AMSGrad, Adam, Adamax, AdamW, NAdam, RAdam
+from .adam_extensions import AdaBound, AdEMAMix, AMSBound, Grams
+from .adaptive import AdaGrad, RMSprop
+from .base import Algorithm, GradientMap
 from .gradient import GradientDescent, Subgradient
+from .matrix import Muon, Shampoo
 from .momentum import HeavyBall, Nesterov
 from .polyak import SPS, PolyakStep
 from .proximal import FISTA, ProximalGradient
+from .sign import Lion, SignSGD, Signum
 from .stochastic import SGD, AdaGradNorm
 
 ALGORITHMS = (GradientDescent, Subgradient, HeavyBall, Nesterov, ProximalGradient, FISTA, SGD,
-              PolyakStep, SPS, AdaGradNorm)
+              PolyakStep, SPS, AdaGradNorm, AdaGrad, RMSprop, Adam, AdamW, AMSGrad, Adamax, NAdam, RAdam,
+              AdaBound, AMSBound, AdEMAMix, Grams, SignSGD, Signum, Lion, Muon, Shampoo)
 
-__all__ = ["ALGORITHMS", "Algorithm", "AdaGradNorm", "FISTA", "GradientDescent", "HeavyBall", "Nesterov",
-           "PolyakStep", "ProximalGradient", "SGD", "SPS", "Subgradient", "schedules"]
+__all__ = ["ALGORITHMS", "AMSBound", "AMSGrad", "AdEMAMix", "AdaBound", "AdaGrad", "AdaGradNorm", "Adam",
+           "AdamW", "Adamax", "Algorithm", "FISTA", "GradientDescent", "GradientMap", "Grams", "HeavyBall",
+           "Lion", "Muon", "NAdam", "Nesterov", "PolyakStep", "ProximalGradient", "RAdam", "RMSprop", "SGD",
+           "SPS", "Shampoo", "SignSGD", "Signum", "Subgradient", "schedules"]

@@ -101,6 +101,24 @@ class Algorithm:
                         "use step(state, problem, rng)")
 
 
+@dataclasses.dataclass(frozen=True, repr=False)
+class GradientMap(Algorithm):
+    """An algorithm that consumes only a gradient: one step draws from the problem's stochastic oracle
+    (the exact gradient when it has no noise model) and applies `update`. Its states carry ``x``, ``k``
+    and the oracle's ``sampler``."""
+
+    stochastic: ClassVar[bool] = True
+
+    @property
+    def is_gradient_map(self):
+        return True
+
+    def step(self, state, problem, rng):
+        sample, sampler = problem.draw(rng, state.sampler)
+        g = problem.stochastic_grad(state.x, sample)
+        return self.update(state.x, g, state._replace(sampler=sampler))[1]
+
+
 def required_constant(problem, name, why):
     """A problem constant a default needs; a clear error when the problem lacks it."""
     value = getattr(problem, name, None)

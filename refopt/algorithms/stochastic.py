@@ -14,7 +14,7 @@ import numpy as np
 
 from refopt import _checks
 
-from .base import Algorithm, required_constant
+from .base import GradientMap, required_constant
 from .schedules import Schedule, as_schedule, step_size
 
 
@@ -37,7 +37,7 @@ def default_stochastic_lr(problem, name):
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class SGD(Algorithm):
+class SGD(GradientMap):
     r"""Stochastic gradient descent with momentum, dampening, Nesterov momentum and coupled weight decay.
 
     With g_k the stochastic gradient at x_k and lambda the weight decay:
@@ -54,6 +54,13 @@ class SGD(Algorithm):
 
     * ``"gradient"`` (torch.optim.SGD): b_0 = \hat g_0, no dampening at the first step;
     * ``"zero"`` (optax's trace, and the textbook b_{-1} = 0): b_0 = (1 - tau) \hat g_0.
+
+    ``lr_in_buffer=True`` is Sutskever et al.'s (2013) velocity form, with the
+    step inside the buffer: v_k = mu v_{k-1} - h_k \hat g_k, x_{k+1} = x_k + v_k,
+    or x_{k+1} = x_k + mu v_k - h_k \hat g_k with Nesterov momentum (the
+    look-ahead point of v <- mu v - h grad f(x + mu v), x <- x + v). It
+    computes the same iterates as the buffer form for a constant step and
+    differs under a schedule. ``maximize`` (torch) negates the gradient first.
 
     ``lr`` is a constant or a schedule (e.g. `schedules.inverse_time`). Its
     default is the largest step of the standard analyses: 1/(2 L_max) for a
@@ -73,7 +80,6 @@ class SGD(Algorithm):
     source: ClassVar[str] = "Robbins & Monro (1951); Bottou, Curtis & Nocedal (2018)"
     kernel: ClassVar[str] = "refopt.algorithms.stochastic_kernels"
     problem_defaults: ClassVar[tuple] = ("lr",)
-    stochastic: ClassVar[bool] = True
 
     lr: Union[float, Schedule, None] = None
     momentum: float = 0.0
@@ -81,6 +87,8 @@ class SGD(Algorithm):
     nesterov: bool = False
     weight_decay: float = 0.0
     buffer_init: str = "gradient"
+    lr_in_buffer: bool = False
+    maximize: bool = False
 
     def __post_init__(self):
         if self.lr is not None:
@@ -92,25 +100,26 @@ class SGD(Algorithm):
         _checks.choice("buffer_init", self.buffer_init, ("gradient", "zero"))
         if self.nesterov and (self.momentum == 0 or self.dampening != 0):
             raise ValueError("Nesterov momentum requires momentum > 0 and dampening = 0")
+        _checks.choice("lr_in_buffer", self.lr_in_buffer, (False, True))
+        _checks.choice("maximize", self.maximize, (False, True))
+        if self.lr_in_buffer and self.dampening != 0:
+            raise ValueError("the velocity form (lr_in_buffer=True) has no dampening")
 
     def defaults(self, problem):
         return {"lr": default_stochastic_lr(problem, self.name)}
-
-    @property
-    def is_gradient_map(self):
-        return True
 
     def init(self, x0, problem):
         lr = as_schedule(self.resolve(problem)["lr"])
         return SGDState(x=x0, k=0, lr=lr, buffer=np.zeros_like(x0), sampler=None)
 
-    def step(self, state, problem, rng):
-        sample, sampler = problem.draw(rng, state.sampler)
-        g = problem.stochastic_grad(state.x, sample)
-        return self.update(state.x, g, state._replace(sampler=sampler))[1]
-
     def update(self, params, grad, state):
-        g = grad + self.weight_decay * params
+        g = -grad if self.maximize else grad
+        g = g + self.weight_decay * params
+        if self.lr_in_buffer and self.momentum != 0:
+            h = step_size(state.lr, state.k)
+            v = self.momentum * state.buffer - h * g
+            x = params + self.momentum * v - h * g if self.nesterov else params + v
+            return x, state._replace(x=x, k=state.k + 1, buffer=v)
         d, b = g, state.buffer
         if self.momentum != 0:
             if state.k == 0 and self.buffer_init == "gradient":
@@ -130,7 +139,7 @@ class AdaGradNormState(NamedTuple):
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class AdaGradNorm(Algorithm):
+class AdaGradNorm(GradientMap):
     r"""SGD with AdaGrad-Norm step sizes (AdaSGD).
 
     .. math::
@@ -154,7 +163,6 @@ class AdaGradNorm(Algorithm):
     family: ClassVar[str] = "stochastic"
     source: ClassVar[str] = "Attia & Koren (2023), arXiv 2302.08783; Ward, Wu & Bottou (2019)"
     kernel: ClassVar[str] = "refopt.algorithms.stochastic_kernels"
-    stochastic: ClassVar[bool] = True
 
     lr: float = 1.0
     b0: float = 1e-8
@@ -165,18 +173,9 @@ class AdaGradNorm(Algorithm):
         _checks.positive("b0", self.b0)
         _checks.choice("accumulator", self.accumulator, ("norm", "coordinate"))
 
-    @property
-    def is_gradient_map(self):
-        return True
-
     def init(self, x0, problem):
         accumulator = 0.0 if self.accumulator == "norm" else np.zeros_like(x0)
         return AdaGradNormState(x=x0, k=0, accumulator=accumulator, sampler=None)
-
-    def step(self, state, problem, rng):
-        sample, sampler = problem.draw(rng, state.sampler)
-        g = problem.stochastic_grad(state.x, sample)
-        return self.update(state.x, g, state._replace(sampler=sampler))[1]
 
     def update(self, params, grad, state):
         if self.accumulator == "norm":

@@ -2,13 +2,15 @@
 oracle and noise kernels), each tested against its reference step."""
 import numpy as np
 
-from .base import KernelSpec
+from .base import KernelSpec, NoKernel
 from .schedules_kernels import encode
 
 
 def pack_sgd(alg, state, problem):
     """S: buffer, stochastic gradient, direction; hyper: [momentum, dampening, nesterov, weight_decay,
     buffer_init_is_gradient, schedule(4)]."""
+    if alg.lr_in_buffer or alg.maximize:
+        raise NoKernel("sgd's lr_in_buffer and maximize variants have no numba kernel")
     S = np.zeros((3, state.x.size))
     S[0] = state.buffer
     hyper = np.concatenate([[alg.momentum, alg.dampening, float(alg.nesterov), alg.weight_decay,
