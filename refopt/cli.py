@@ -143,6 +143,41 @@ def cmd_verify(args):
     return 0 if all(r.passed for r in results) else 1
 
 
+def cmd_parity(args):
+    import numpy as np
+
+    from refopt import parity
+    from refopt.parity import backends
+
+    chosen = ["torch", "optax"] if args.backend == "all" else [args.backend]
+    rows, missing = [], []
+    for backend in chosen:
+        if not backends.installed(backend):
+            missing.append(backend)
+            continue
+        entries = backends.torch_candidates(args.device) if backend == "torch" else backends.optax_candidates()
+        for label, candidate, family in entries:
+            found = parity.identify(candidate, family, dtype=getattr(np, args.dtype))
+            best = min((m[2].max_abs_error for m in found.matches), default=np.nan)
+            if not found.ok:
+                best = found.closest[2].max_abs_error
+            rows.append((backend, label, found.variant if found.ok else "none: " + str(found).split("; ", 1)[1],
+                         best, "ok" if found.ok else "NO MATCH"))
+    if not rows:
+        raise ValueError(f"no backend installed among {', '.join(chosen)}: pip install 'refopt[torch,jax]'")
+    width = _width()
+    text_width = max(30, width - 60)
+    print(f"{'backend':<8}{'optimizer':<32}{'reference variant':<{text_width}}{'max error':>11}  verdict")
+    for backend, label, variant, error, verdict in rows:
+        print(f"{backend:<8}{label[:31]:<32}{textwrap.shorten(variant, text_width - 1, placeholder='...'):<{text_width}}"
+              f"{error:>11.2e}  {verdict}")
+    print(f"{args.dtype}, teacher-forced on refopt.parity.GradientProbe, 20 steps; "
+          f"{sum(r[4] == 'ok' for r in rows)} of {len(rows)} identified")
+    for backend in missing:
+        print(f"{backend} is not installed: skipped")
+    return 0 if all(r[4] == "ok" for r in rows) else 1
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="refopt", description="Reference optimization algorithms, analytic problems and convergence claims.")
@@ -178,6 +213,15 @@ def build_parser():
     p_verify.add_argument("--plots", metavar="DIR", help="write one PNG per claim: bound over measured curve")
     p_verify.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p_verify.set_defaults(func=cmd_verify)
+
+    p_parity = sub.add_parser("parity", help="identify the installed backends' optimizers against the references",
+                              description="Compare torch.optim and optax optimizers step by step with refopt's "
+                                          "references and name the variant each implements; exit status 1 if "
+                                          "one matches none.")
+    p_parity.add_argument("--backend", default="all", choices=["torch", "optax", "all"])
+    p_parity.add_argument("--dtype", default="float64", choices=["float64", "float32"])
+    p_parity.add_argument("--device", default="cpu", help="torch device (cpu or cuda)")
+    p_parity.set_defaults(func=cmd_parity)
     return parser
 
 

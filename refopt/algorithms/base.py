@@ -52,6 +52,9 @@ class Algorithm:
     """The hyperparameters whose default (when None) comes from the problem, through `defaults`."""
     kernel: ClassVar[str] = ""
     """The module of this algorithm's numba kernel, whose ``SPECS[name]`` is its `KernelSpec` ("" if none)."""
+    entrywise: ClassVar[bool] = True
+    """Whether the update acts entry by entry, so that rounding scales with each entry's own step (False for
+    matrix methods, whose products spread rounding across entries: parity then scales it by the largest)."""
 
     # -- hyperparameters -------------------------------------------------------------
     @property

@@ -92,6 +92,7 @@ class Muon(GradientMap):
     name: ClassVar[str] = "muon"
     family: ClassVar[str] = "matrix"
     source: ClassVar[str] = "Jordan et al. (2024), Muon; Liu et al. (2025), arXiv 2502.16982"
+    entrywise: ClassVar[bool] = False
 
     lr: float = 0.02
     momentum: float = 0.95
@@ -182,6 +183,7 @@ class Shampoo(GradientMap):
     name: ClassVar[str] = "shampoo"
     family: ClassVar[str] = "matrix"
     source: ClassVar[str] = "Gupta, Koren & Singer (2018), arXiv 1802.09568"
+    entrywise: ClassVar[bool] = False
 
     lr: float = 1.0
     eps: float = 1e-4
