@@ -2,14 +2,14 @@
 
 For each problem (a quadratic, dense up to d = 1000 and diagonal at d = 100000; L2-regularized logistic
 regression with n = 100 samples) and each method (gradient descent with step 1/L, heavy ball with
-Polyak's tuning), the same number of steps timed five ways, best of three:
+Polyak's tuning, Adam with lr 1e-3), the same number of steps timed five ways, best of three:
 
   floor    a jitted loop that only evaluates the gradient, as many times, at x* (at d = 100000 this
            is the memory-bandwidth floor: one pass over the data per step)
   numba    refopt.run(engine="numba", record=()): the jitted trajectory, no metric recorded
   +metrics the same recording f, f - f*, ||grad||, ||x - x*|| at every step
   numpy    refopt.run(engine="numpy", record=()): the reference loop
-  torch    torch.optim.SGD on CPU in float64, the gradient computed in torch and assigned to .grad
+  torch    torch.optim.SGD (Adam) on CPU in float64, the gradient computed in torch and assigned to .grad
 
 Every library runs on one thread (OPENBLAS_NUM_THREADS=1, torch.set_num_threads(1)), so that the
 ratios compare the engines, not the thread counts. Compilation happens before the timings.
@@ -94,6 +94,8 @@ def torch_loop(problem, alg, steps):
     hyper = alg.resolve(problem)
     if alg.name == "gradient_descent":
         make = lambda p: torch.optim.SGD([p], lr=hyper["lr"])  # noqa: E731
+    elif alg.name == "adam":
+        make = lambda p: torch.optim.Adam([p], lr=hyper["lr"])  # noqa: E731
     else:  # heavy ball is SGD's momentum with a constant step: v <- beta v + g, x <- x - alpha v
         make = lambda p: torch.optim.SGD([p], lr=hyper["alpha"], momentum=hyper["beta"])  # noqa: E731
 
@@ -138,7 +140,7 @@ def main():
         steps = args.steps if problem.dim * (100 if problem.name == "logistic" else 1) <= 10**6 else \
             max(args.steps // 20, 10)
         repeats = 1 if problem.dim >= 100_000 else 3
-        for alg in (refopt.gradient_descent(), refopt.heavy_ball()):
+        for alg in (refopt.gradient_descent(), refopt.heavy_ball(), refopt.adam()):
             floor_fn = floor(problem, steps)
             floor_fn()
             refopt.run(alg, problem, 2, engine="numba", record=())

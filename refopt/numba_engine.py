@@ -188,10 +188,10 @@ def support(alg, problem):
     spec = _kernel_spec(alg)
     if spec is None:
         return f"algorithm {alg.name!r} has no numba kernel"
-    if problem.kernel is None:
-        return f"problem {problem.name!r} has no numba kernels"
     if len(problem.shape) != 1:
         return f"the numba engine runs vector problems; {problem.name!r} has shape {problem.shape}"
+    if problem.kernel is None:
+        return f"problem {problem.name!r} has no numba kernels"
     if type(problem).project is not Problem.project:
         return f"problem {problem.name!r} has a projection, which has no kernel"
     kind, _ = noise_kernels.kernel_noise(problem)

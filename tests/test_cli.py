@@ -58,7 +58,7 @@ def test_run_parses_noise_models_and_schedules(capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["run", "adam", "quadratic", "--steps", "3"], "unknown algorithm 'adam'"),
+    (["run", "adamm", "quadratic", "--steps", "3"], "unknown algorithm 'adamm'"),
     (["run", "gradient_descent", "quadratic", "--steps", "3", "--hyper", "lr=-1"], "lr must be > 0.0"),
     (["run", "gradient_descent", "quadratic", "--steps", "3", "--hyper", "lr"], "name=value"),
     (["run", "gradient_descent", "quadratic", "--steps", "3", "--param", "dim=os.system('x')"], "cannot call"),

@@ -170,7 +170,7 @@ class TestBadInput:
         (lambda: refopt.sgd(lr="fast"), TypeError, "lr"),
         (lambda: refopt.subgradient(), TypeError, "needs lr"),
         (lambda: refopt.sps(gamma_b=0.0), ValueError, "gamma_b"),
-        (lambda: registry.algorithm("adamm"), ValueError, "unknown algorithm 'adamm' \(did you mean 'adam'"),
+        (lambda: registry.algorithm("adamm"), ValueError, r"unknown algorithm 'adamm' \(did you mean 'adam'"),
         (lambda: registry.problem("quadratc"), ValueError, "did you mean 'quadratic'"),
         (lambda: registry.problem("quadratic", dimension=3), TypeError, "unknown parameter 'dimension'"),
         (lambda: refopt.nonexistent, AttributeError, "no attribute"),
