@@ -3,7 +3,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def norm(v):
     """sqrt(v . v), numpy.linalg.norm's formula: both engines overflow at the same step."""
     return np.sqrt(np.dot(v, v))

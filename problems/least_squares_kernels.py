@@ -10,44 +10,44 @@ from numba import njit
 from .kernel_common import norm
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def least_squares_f_smooth(x, data):
     residual = data[0] @ x - data[1]
     return 0.5 * np.dot(residual, residual) / data[0].shape[0]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def least_squares_grad(x, data, out):
     A = data[0]
     out[:] = ((A @ x - data[1]) @ A) / A.shape[0]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def least_squares_hvp(x, data, v, out):
     A = data[0]
     out[:] = ((A @ v) @ A) / A.shape[0]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def least_squares_dist(x, data):
     if data[4]:
         return norm(x - data[2])
     return norm(data[3] @ (data[0] @ x - data[1]))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def least_squares_component_f(x, data, idx):
     residual = data[0][idx] @ x - data[1][idx]
     return 0.5 * np.dot(residual, residual) / idx.size
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def least_squares_component_grad(x, data, idx, out):
     rows = data[0][idx]
     out[:] = ((rows @ x - data[1][idx]) @ rows) / idx.size
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def least_squares_component_f_star(data, idx):
     A, b = data[0], data[1]
     rows = np.unique(idx)
@@ -64,48 +64,48 @@ def least_squares_component_f_star(data, idx):
     return 0.5 * np.dot(residual, residual)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lasso_f_smooth(x, data):
     return least_squares_f_smooth(x, data)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lasso_grad(x, data, out):
     least_squares_grad(x, data, out)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lasso_hvp(x, data, v, out):
     least_squares_hvp(x, data, v, out)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lasso_component_f(x, data, idx):
     return least_squares_component_f(x, data, idx)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lasso_component_grad(x, data, idx, out):
     least_squares_component_grad(x, data, idx, out)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lasso_r(x, data):
     return data[5] * np.sum(np.abs(x))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lasso_prox(v, h, data, out):
     t = h * data[5]
     out[:] = np.sign(v) * np.maximum(np.abs(v) - t, 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lasso_subgrad(x, data, out):
     least_squares_grad(x, data, out)
     out += data[5] * np.sign(x)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lasso_dist(x, data):
     return norm(x - data[2])

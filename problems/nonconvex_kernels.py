@@ -5,13 +5,13 @@ from numba import njit
 from .kernel_common import norm
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rosenbrock_f_smooth(x, data):
     a, b = data[0], data[1]
     return np.sum(b * (x[1:] - x[:-1] ** 2) ** 2 + (a - x[:-1]) ** 2)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rosenbrock_grad(x, data, out):
     a, b = data[0], data[1]
     inner = x[1:] - x[:-1] ** 2
@@ -20,21 +20,21 @@ def rosenbrock_grad(x, data, out):
     out[1:] += 2 * b * inner
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rosenbrock_dist(x, data):
     return norm(x - data[2])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def pl_toy_f_smooth(x, data):
     return np.sum(x**2 + 3.0 * np.sin(x) ** 2)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def pl_toy_grad(x, data, out):
     out[:] = 2.0 * x + 3.0 * np.sin(2.0 * x)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def pl_toy_dist(x, data):
     return norm(x)

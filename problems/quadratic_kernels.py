@@ -9,23 +9,23 @@ from numba import njit
 from .kernel_common import norm
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def quadratic_f_smooth(x, data):
     d = x - data[1]
     return 0.5 * np.dot(d, data[0] @ d)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def quadratic_grad(x, data, out):
     out[:] = data[0] @ (x - data[1])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def quadratic_hvp(x, data, v, out):
     out[:] = data[0] @ v
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def quadratic_dist(x, data):
     d = x - data[1]
     if data[4] == 0:
@@ -34,27 +34,27 @@ def quadratic_dist(x, data):
     return norm(coords[data[3]])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def diagonal_quadratic_f_smooth(x, data):
     d = x - data[1]
     return 0.5 * np.dot(d, data[0] * d)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def diagonal_quadratic_grad(x, data, out):
     lam, c = data[0], data[1]
     for i in range(x.size):
         out[i] = lam[i] * (x[i] - c[i])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def diagonal_quadratic_hvp(x, data, v, out):
     lam = data[0]
     for i in range(v.size):
         out[i] = lam[i] * v[i]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def diagonal_quadratic_dist(x, data):
     d = x - data[1]
     if data[3] == 0:

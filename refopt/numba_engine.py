@@ -16,10 +16,13 @@ For each (algorithm, problem kernel, noise kind) this module writes a small
 Python module that imports the problem's kernels under the canonical names,
 copies the step and noise source functions, and appends the driver written
 once below (`DRIVER`): the loop, the metrics, the divergence and convergence
-tests, the oracle counts. Each function is ``njit(cache=True)``; the
+tests, the oracle counts. Each function is ``njit(cache=True, error_model="numpy")``; the
 generated files live in a cache folder (``REFOPT_CACHE_DIR``, by default
 ``~/.cache/refopt``), named by a hash of their text, so that numba's on-disk
 cache is reused across processes and a changed kernel gets a new file.
+Kernels use numba's ``error_model="numpy"``: a division by zero gives inf or
+nan as in NumPy (and the run's status says "diverged") rather than raising,
+and loops with divisions vectorize.
 
 Randomness is drawn in Python from the run's Generator, in blocks of steps,
 with the same `NoiseModel.draw_many` the reference uses step by step: the
@@ -260,8 +263,9 @@ def _generate(spec, problem_module, prefix, have, kind, alg_name):
     jitted = ["f", "measure", "all_finite", "initial", "trajectory"] + [n for n in DEFAULTS if n not in have]
     jitted += ["output"] if spec.output == "last_iterate" else []
     jitted += [name for _, name, _ in copied]
-    text += "\n" + "\n".join(f"{name} = njit(cache=True)({name})" for name in dict.fromkeys(jitted))
-    text += "\ntrajectories = njit(cache=True, parallel=True)(trajectories)\n"
+    text += "\n" + "\n".join(f"{name} = njit(cache=True, error_model='numpy')({name})"
+                             for name in dict.fromkeys(jitted))
+    text += "\ntrajectories = njit(cache=True, parallel=True, error_model='numpy')(trajectories)\n"
     text += "".join(f"{alias} = {name}\n" for _, name, alias in copied if alias != name)
     key = hashlib.sha1((text + _numba_version()).encode()).hexdigest()[:20]
     name = f"refopt_kernels_{key}"

@@ -22,7 +22,7 @@ def encode(schedule):
                    "use a schedule from refopt.schedules")
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def schedule_value(code, k):
     """h_k, with the same arithmetic as the schedules' __call__."""
     kind = int(code[0])
