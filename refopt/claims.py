@@ -145,6 +145,13 @@ def _steps(steps, problem):
     return steps(problem) if callable(steps) else steps
 
 
+def _pairs(check, rng):
+    """(problem, algorithm) for every drawn instance and every algorithm the check runs on it."""
+    for problem in check.instances(rng):
+        for alg in _as_list(check.algorithm(problem)):
+            yield problem, alg
+
+
 def _start(check, problem, rng):
     return problem.x0 if check.x0 is None else np.asarray(check.x0(problem, rng), dtype=np.float64)
 
@@ -186,34 +193,33 @@ class StepwiseBound:
     def evaluate(self, rng, engine):
         worst = None
         tried, failures = 0, []
-        for problem in self.instances(rng):
-            for alg in _as_list(self.algorithm(problem)):
-                tried += 1
-                steps = _steps(self.steps, problem)
-                x0 = _start(self, problem, rng)
-                mean, stderr = _runs(self, problem, alg, steps, x0, rng, engine)
-                k = np.arange(mean.size)
-                bound = np.asarray(self.bound(k, problem, x0), dtype=np.float64) * np.ones(mean.size)
-                first = _steps(self.first_k, problem)
-                keep = k >= first
-                judged = mean if stderr is None else mean + (Z_EXPECTATION if self.lower else -Z_EXPECTATION) * stderr
-                outcome = rates.check_bound(judged[keep], bound[keep], lower=self.lower, rtol=self.rtol, atol=self.atol)
-                # measured over the allowed value: <= 1 (upper) or >= 1 (lower) exactly when the bound holds
-                allowed = bound[keep] * (1 - self.rtol) - self.atol if self.lower else \
-                    bound[keep] * (1 + self.rtol) + self.atol
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    ratio = mean[keep] / allowed
-                shown = np.nanmin(ratio) if self.lower else np.nanmax(ratio)
-                label = f"{alg!r} on {problem!r}"
-                if not outcome.holds:
-                    failures.append(f"{label}: bound violated at k = {k[keep][outcome.violations[0]]}")
-                if self.rate is not None:
-                    failures += [f"{label}: {m}" for m in self._rate_failures(mean, problem, first)]
-                if self.attained and abs(mean[-1] / bound[-1] - 1) > self.rtol:
-                    failures.append(f"{label}: measured/bound = {mean[-1] / bound[-1]:.12g} at the last step, not 1")
-                worse = worst is None or (shown < worst[0] if self.lower else shown > worst[0])
-                if worse:
-                    worst = (shown, label, dict(x=k, measured=mean, theory=bound, first=first))
+        for problem, alg in _pairs(self, rng):
+            tried += 1
+            steps = _steps(self.steps, problem)
+            x0 = _start(self, problem, rng)
+            mean, stderr = _runs(self, problem, alg, steps, x0, rng, engine)
+            k = np.arange(mean.size)
+            bound = np.asarray(self.bound(k, problem, x0), dtype=np.float64) * np.ones(mean.size)
+            first = _steps(self.first_k, problem)
+            keep = k >= first
+            judged = mean if stderr is None else mean + (Z_EXPECTATION if self.lower else -Z_EXPECTATION) * stderr
+            outcome = rates.check_bound(judged[keep], bound[keep], lower=self.lower, rtol=self.rtol, atol=self.atol)
+            # measured over the allowed value: <= 1 (upper) or >= 1 (lower) exactly when the bound holds
+            allowed = bound[keep] * (1 - self.rtol) - self.atol if self.lower else \
+                bound[keep] * (1 + self.rtol) + self.atol
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = mean[keep] / allowed
+            shown = np.nanmin(ratio) if self.lower else np.nanmax(ratio)
+            label = f"{alg!r} on {problem!r}"
+            if not outcome.holds:
+                failures.append(f"{label}: bound violated at k = {k[keep][outcome.violations[0]]}")
+            if self.rate is not None:
+                failures += [f"{label}: {m}" for m in self._rate_failures(mean, problem, first)]
+            if self.attained and abs(mean[-1] / bound[-1] - 1) > self.rtol:
+                failures.append(f"{label}: measured/bound = {mean[-1] / bound[-1]:.12g} at the last step, not 1")
+            worse = worst is None or (shown < worst[0] if self.lower else shown > worst[0])
+            if worse:
+                worst = (shown, label, dict(x=k, measured=mean, theory=bound, first=first))
         ratio, label, curve = worst
         margin = ratio - 1 if self.lower else 1 - ratio
         quantity = "min ratio to bound" if self.lower else "max ratio to bound"
@@ -259,23 +265,22 @@ class PerStepRate:
 
     def evaluate(self, rng, engine):
         worst, tried, failures = None, 0, []
-        for problem in self.instances(rng):
-            for alg in _as_list(self.algorithm(problem)):
-                tried += 1
-                x0 = _start(self, problem, rng)
-                e, _ = _runs(self, problem, alg, _steps(self.steps, problem), x0, rng, engine)
-                rho = self.factor(problem)
-                floor = self.floor * np.max(e)
-                judged = e[:-1] > floor
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    ratios = np.where(judged, e[1:] / (rho * e[:-1]), np.nan)
-                bad = np.nonzero(judged & ~(e[1:] <= rho * e[:-1] + floor))[0]
-                label = f"{alg!r} on {problem!r}"
-                if bad.size:
-                    failures.append(f"{label}: e_(k+1) > {rho:.6g} e_k at k = {bad[0]}")
-                shown = np.nanmax(ratios) if np.any(judged) else 0.0
-                if worst is None or shown > worst[0]:
-                    worst = (shown, label, dict(x=np.arange(e.size), measured=e, theory=e[0] * rho ** np.arange(e.size)))
+        for problem, alg in _pairs(self, rng):
+            tried += 1
+            x0 = _start(self, problem, rng)
+            e, _ = _runs(self, problem, alg, _steps(self.steps, problem), x0, rng, engine)
+            rho = self.factor(problem)
+            floor = self.floor * np.max(e)
+            judged = e[:-1] > floor
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratios = np.where(judged, e[1:] / (rho * e[:-1]), np.nan)
+            bad = np.nonzero(judged & ~(e[1:] <= rho * e[:-1] + floor))[0]
+            label = f"{alg!r} on {problem!r}"
+            if bad.size:
+                failures.append(f"{label}: e_(k+1) > {rho:.6g} e_k at k = {bad[0]}")
+            shown = np.nanmax(ratios) if np.any(judged) else 0.0
+            if worst is None or shown > worst[0]:
+                worst = (shown, label, dict(x=np.arange(e.size), measured=e, theory=e[0] * rho ** np.arange(e.size)))
         ratio, label, curve = worst
         return Finding(not failures, "max step ratio/factor", 1.0, float(ratio), float(1 - ratio), tried,
                        label, "; ".join(failures[:3]) or self.tolerance, curve)
@@ -383,20 +388,19 @@ class FittedRate:
 
     def evaluate(self, rng, engine):
         worst, tried, failures = None, 0, []
-        for problem in self.instances(rng):
-            for alg in _as_list(self.algorithm(problem)):
-                tried += 1
-                e, _ = _runs(self, problem, alg, _steps(self.steps, problem), _start(self, problem, rng), rng, engine)
-                fitted = rates.contraction_factor(e, start=self.start).value
-                theory = self.rate(problem, alg)
-                error = abs(fitted / theory - 1)
-                label = f"{alg!r} on {problem!r}"
-                if error > self.rtol:
-                    failures.append(f"{label}: fitted {fitted:.6g} vs claimed {theory:.6g}")
-                if worst is None or error > worst[0]:
-                    worst = (error, theory, fitted, label,
-                             dict(x=np.arange(e.size), measured=e, theory=e[self.start] * theory ** (
-                                 np.arange(e.size) - self.start)))
+        for problem, alg in _pairs(self, rng):
+            tried += 1
+            e, _ = _runs(self, problem, alg, _steps(self.steps, problem), _start(self, problem, rng), rng, engine)
+            fitted = rates.contraction_factor(e, start=self.start).value
+            theory = self.rate(problem, alg)
+            error = abs(fitted / theory - 1)
+            label = f"{alg!r} on {problem!r}"
+            if error > self.rtol:
+                failures.append(f"{label}: fitted {fitted:.6g} vs claimed {theory:.6g}")
+            if worst is None or error > worst[0]:
+                worst = (error, theory, fitted, label,
+                         dict(x=np.arange(e.size), measured=e, theory=e[self.start] * theory ** (
+                             np.arange(e.size) - self.start)))
         error, theory, fitted, label, curve = worst
         return Finding(not failures, "fitted factor", float(theory), float(fitted),
                        float(self.rtol - error), tried, label, "; ".join(failures[:3]) or self.tolerance, curve)
@@ -455,18 +459,17 @@ class Invariant:
 
     def evaluate(self, rng, engine):
         tried, failures, worst = 0, [], (0, "")
-        for problem in self.instances(rng):
-            for alg in _as_list(self.algorithm(problem)):
-                tried += 1
-                trace = run(alg, problem, _steps(self.steps, problem), seed=int(rng.integers(2**31)),
-                            engine=engine, keep_iterates=True)
-                ok = np.atleast_1d(self.holds(trace, problem))
-                label = f"{alg!r} on {problem!r}"
-                bad = np.nonzero(~ok)[0]
-                if bad.size:
-                    failures.append(f"{label}: fails at step {bad[0]}")
-                if bad.size > worst[0] or not worst[1]:
-                    worst = (bad.size, label)
+        for problem, alg in _pairs(self, rng):
+            tried += 1
+            trace = run(alg, problem, _steps(self.steps, problem), seed=int(rng.integers(2**31)),
+                        engine=engine, keep_iterates=True)
+            ok = np.atleast_1d(self.holds(trace, problem))
+            label = f"{alg!r} on {problem!r}"
+            bad = np.nonzero(~ok)[0]
+            if bad.size:
+                failures.append(f"{label}: fails at step {bad[0]}")
+            if bad.size > worst[0] or not worst[1]:
+                worst = (bad.size, label)
         return Finding(not failures, "failing steps", 0.0, float(worst[0]), float(-worst[0]), tried,
                        worst[1], "; ".join(failures[:3]) or self.description)
 

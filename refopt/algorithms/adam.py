@@ -27,6 +27,18 @@ def _check_betas(betas, count=2):
         _checks.real(f"betas[{i}]", beta, low=0.0, high=1.0, high_open=True)
 
 
+def _sign_and_decay(alg, params, grad):
+    """(x, g) after the steps the Adam family shares: maximize negates g; then a coupled decay adds lam x to
+    g, a decoupled one shrinks x by lr lam (or by lam with ``decay_scaling="none"``) before the step."""
+    g = -grad if alg.maximize else grad
+    if alg.weight_decay == 0:
+        return params, g
+    if getattr(alg, "decoupled_weight_decay", False):
+        shrink = alg.lr * alg.weight_decay if getattr(alg, "decay_scaling", "lr") == "lr" else alg.weight_decay
+        return params * (1 - shrink), g
+    return params, g + alg.weight_decay * params
+
+
 def _check_common(alg):
     _checks.positive("lr", alg.lr)
     _check_betas(alg.betas, len(alg.betas) if isinstance(alg.betas, tuple) else 2)
@@ -107,13 +119,7 @@ class Adam(GradientMap):
     def update(self, params, grad, state):
         t = state.k + 1
         beta1, beta2 = self.betas
-        g = -grad if self.maximize else grad
-        x = params
-        if self.weight_decay != 0 and self.decoupled_weight_decay:
-            shrink = self.lr * self.weight_decay if self.decay_scaling == "lr" else self.weight_decay
-            x = x * (1 - shrink)
-        elif self.weight_decay != 0:
-            g = g + self.weight_decay * x
+        x, g = _sign_and_decay(self, params, grad)
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g * g
         bc1 = 1 - beta1**t if self.bias_correction else 1.0
@@ -230,11 +236,10 @@ class Adamax(GradientMap):
     def update(self, params, grad, state):
         t = state.k + 1
         beta1, beta2 = self.betas
-        g = -grad if self.maximize else grad
-        g = g + self.weight_decay * params
+        x, g = _sign_and_decay(self, params, grad)
         m = beta1 * state.m + (1 - beta1) * g
         u = np.maximum(beta2 * state.u, np.abs(g) + self.eps if self.eps_in_max else np.abs(g))
-        x = params - self.lr / (1 - beta1**t) * m / u
+        x = x - self.lr / (1 - beta1**t) * m / u
         return x, state._replace(x=x, k=t, m=m, u=u)
 
 
@@ -303,12 +308,7 @@ class NAdam(GradientMap):
     def update(self, params, grad, state):
         t = state.k + 1
         beta1, beta2 = self.betas
-        g = -grad if self.maximize else grad
-        x = params
-        if self.weight_decay != 0 and self.decoupled_weight_decay:
-            x = x * (1 - self.lr * self.weight_decay)
-        elif self.weight_decay != 0:
-            g = g + self.weight_decay * x
+        x, g = _sign_and_decay(self, params, grad)
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g * g
         if self.momentum_schedule == "dozat":
@@ -378,12 +378,7 @@ class RAdam(GradientMap):
     def update(self, params, grad, state):
         t = state.k + 1
         beta1, beta2 = self.betas
-        g = -grad if self.maximize else grad
-        x = params
-        if self.weight_decay != 0 and self.decoupled_weight_decay:
-            x = x * (1 - self.lr * self.weight_decay)
-        elif self.weight_decay != 0:
-            g = g + self.weight_decay * x
+        x, g = _sign_and_decay(self, params, grad)
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g * g
         bc1, bc2 = 1 - beta1**t, 1 - beta2**t

@@ -8,7 +8,7 @@ import numpy as np
 
 from refopt import _checks
 
-from .adam import AdamState, _check_common
+from .adam import AdamState, _check_common, _sign_and_decay
 from .base import GradientMap
 
 
@@ -59,8 +59,7 @@ class AdaBound(GradientMap):
     def update(self, params, grad, state):
         t = state.k + 1
         beta1, beta2 = self.betas
-        g = -grad if self.maximize else grad
-        g = g + self.weight_decay * params
+        x, g = _sign_and_decay(self, params, grad)
         m = beta1 * state.m + (1 - beta1) * g
         v = beta2 * state.v + (1 - beta2) * g * g
         v_max = np.maximum(state.v_max, v) if self.amsbound else state.v_max
@@ -68,7 +67,7 @@ class AdaBound(GradientMap):
         step = self.lr * np.sqrt(1 - beta2**t) / (1 - beta1**t) / (np.sqrt(v_used) + self.eps)
         lower = self.final_lr * (1 - 1 / (self.gamma * t + 1))
         upper = self.final_lr * (1 + 1 / (self.gamma * t))
-        x = params - np.clip(step, lower, upper) * m
+        x = x - np.clip(step, lower, upper) * m
         return x, state._replace(x=x, k=t, m=m, v=v, v_max=v_max)
 
 
