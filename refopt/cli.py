@@ -16,6 +16,7 @@ _CALLABLE_VALUES = {
     "power": ("refopt.algorithms.schedules", "power"),
     "inverse_time": ("refopt.algorithms.schedules", "inverse_time"),
     "switching": ("refopt.algorithms.schedules", "switching"),
+    "geometric": ("refopt.algorithms.schedules", "geometric"),
 }
 
 

@@ -9,19 +9,24 @@ from .adam import AMSGrad, Adam, Adamax, AdamW, NAdam, RAdam
 from .adam_extensions import AdaBound, AdEMAMix, AMSBound, Grams
 from .adaptive import AdaGrad, RMSprop
 from .base import Algorithm, GradientMap
+from .completion import AltMin, RobustAltMin
+from .factorization import ScaledGD
 from .gradient import GradientDescent, Subgradient
 from .matrix import Muon, Shampoo
 from .momentum import HeavyBall, Nesterov
 from .polyak import SPS, PolyakStep
 from .proximal import FISTA, ProximalGradient
 from .sign import Lion, SignSGD, Signum
+from .sphere import SphericalLangevin, SphericalSGD, TensorPowerIteration
 from .stochastic import SGD, AdaGradNorm
 
 ALGORITHMS = (GradientDescent, Subgradient, HeavyBall, Nesterov, ProximalGradient, FISTA, SGD,
               PolyakStep, SPS, AdaGradNorm, AdaGrad, RMSprop, Adam, AdamW, AMSGrad, Adamax, NAdam, RAdam,
-              AdaBound, AMSBound, AdEMAMix, Grams, SignSGD, Signum, Lion, Muon, Shampoo)
+              AdaBound, AMSBound, AdEMAMix, Grams, SignSGD, Signum, Lion, Muon, Shampoo, ScaledGD, AltMin,
+              RobustAltMin, SphericalSGD, TensorPowerIteration, SphericalLangevin)
 
 __all__ = ["ALGORITHMS", "AMSBound", "AMSGrad", "AdEMAMix", "AdaBound", "AdaGrad", "AdaGradNorm", "Adam",
-           "AdamW", "Adamax", "Algorithm", "FISTA", "GradientDescent", "GradientMap", "Grams", "HeavyBall",
-           "Lion", "Muon", "NAdam", "Nesterov", "PolyakStep", "ProximalGradient", "RAdam", "RMSprop", "SGD",
-           "SPS", "Shampoo", "SignSGD", "Signum", "Subgradient", "schedules"]
+           "AdamW", "Adamax", "Algorithm", "AltMin", "FISTA", "GradientDescent", "GradientMap", "Grams",
+           "HeavyBall", "Lion", "Muon", "NAdam", "Nesterov", "PolyakStep", "ProximalGradient", "RAdam", "RMSprop",
+           "RobustAltMin", "SGD", "SPS", "ScaledGD", "Shampoo", "SignSGD", "Signum", "SphericalLangevin",
+           "SphericalSGD", "Subgradient", "TensorPowerIteration", "schedules"]

@@ -90,7 +90,29 @@ class Switching(Schedule):
         return {"h0": self.h0, "mu": self.mu, "k_switch": self.k_switch}
 
 
-constant, power, inverse_time, switching = Constant, Power, InverseTime, Switching
+class Geometric(Schedule):
+    """h_k = h0 rho^max(0, k - hold): constant for ``hold`` steps, then geometric decay.
+
+    The schedule of the subgradient method with small initialization (Ma &
+    Fattahi 2023): a constant phase long enough to leave the origin, then a
+    linear rate.
+    """
+
+    name = "geometric"
+
+    def __init__(self, h0, rho, hold=0):
+        self.h0 = _checks.positive("h0", h0)
+        self.rho = _checks.real("rho", rho, low=0.0, high=1.0, low_open=True)
+        self.hold = _checks.positive_int("hold", hold, minimum=0)
+
+    def __call__(self, k):
+        return self.h0 * self.rho ** max(0, k - self.hold)
+
+    def params(self):
+        return {"h0": self.h0, "rho": self.rho, "hold": self.hold}
+
+
+constant, power, inverse_time, switching, geometric = Constant, Power, InverseTime, Switching, Geometric
 
 
 def as_schedule(lr, name="lr"):

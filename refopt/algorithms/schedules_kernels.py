@@ -5,7 +5,7 @@ import numpy as np
 from numba import njit
 
 from .base import NoKernel
-from .schedules import Constant, InverseTime, Power, Switching
+from .schedules import Constant, Geometric, InverseTime, Power, Switching
 
 
 def encode(schedule):
@@ -18,6 +18,8 @@ def encode(schedule):
         return np.array([2.0, schedule.beta, schedule.gamma, 0.0])
     if isinstance(schedule, Switching):
         return np.array([3.0, schedule.h0, schedule.mu, float(schedule.k_switch)])
+    if isinstance(schedule, Geometric):
+        return np.array([4.0, schedule.h0, schedule.rho, float(schedule.hold)])
     raise NoKernel(f"the step size {schedule!r} is a Python callable, which has no numba kernel; "
                    "use a schedule from refopt.schedules")
 
@@ -32,6 +34,8 @@ def schedule_value(code, k):
         return code[1] / (k + 1) ** code[2]
     if kind == 2:
         return code[1] / (code[2] + k + 1)
+    if kind == 4:
+        return code[1] * code[2] ** max(0.0, k - code[3])
     if k < code[3]:
         return code[1]
     return (2 * k + 1) / ((k + 1) ** 2 * code[2])
