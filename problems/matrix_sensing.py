@@ -253,8 +253,8 @@ def robust_matrix_sensing(n=20, r_true=2, r_fit=None, m=None, *, kappa=1.0, p_ou
     y = operator.apply(M_star) + noise * rng.standard_normal(m) + corrupted * out_scale * rng.standard_normal(m)
     X_star = np.zeros((n, r_fit))
     X_star[:, :r_true] = U_star * np.sqrt(sigma)
-    start = init_scale * rng.standard_normal((n, r_fit))
-    start /= np.linalg.norm(start, 2)
+    B = rng.standard_normal((n, r_fit))
+    start = init_scale * B / np.linalg.norm(B, 2)
     x0 = check_x0(x0, (n, r_fit))
     params = dict(n=n, r_true=r_true, r_fit=r_fit, m=m, kappa=kappa, p_out=p_out, out_scale=out_scale,
                   noise=noise, U=U, init_scale=init_scale, seed=seed)

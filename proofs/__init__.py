@@ -15,6 +15,8 @@ MODULES = (
     "garrigos_gower_2023",
     "gower_et_al_2019",
     "bottou_curtis_nocedal_2018",
+    "xu_shen_chi_ma_2023",
+    "ma_fattahi_2023",
 )
 
 

@@ -21,7 +21,7 @@ import dataclasses
 import fnmatch
 import time
 import zlib
-from typing import Callable, Optional, Sequence, Union
+from typing import Callable, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
@@ -83,6 +83,7 @@ class Result:
     seconds: float = 0.0
     message: str = ""
     curve: Optional[dict] = None
+    claimed: str = ""
 
     @property
     def passed(self):
@@ -106,6 +107,7 @@ class Finding:
     worst_instance: str
     message: str = ""
     curve: Optional[dict] = None
+    claimed: str = ""           # the theory cell of the report, when the quantity's template does not fit
 
 
 # -- measured quantities --------------------------------------------------------------------
@@ -411,7 +413,10 @@ class Complexity:
     """The number of steps to reach ``target`` grows like parameter^exponent or slower.
 
     The fitted log-log slope of the step counts against the parameter must be
-    at most ``exponent + slack`` (the catalogue's rule: slack 0.15).
+    at most ``exponent + slack`` (the catalogue's rule: slack 0.15). With
+    ``lower`` the claim is the opposite one, that the count grows at least
+    that fast: the slope must be at least ``exponent - slack`` (a method's
+    polynomial dependence, the contrast to one that is free of it).
     """
     parameter: str
     values: Sequence[float]
@@ -423,29 +428,128 @@ class Complexity:
     max_steps: int
     slack: float = 0.15
     tolerance: str = "fitted slope <= claimed exponent + 0.15"
+    lower: bool = False
 
     def evaluate(self, rng, engine):
         counts, labels = [], []
+        claimed = (f"exponent >= {self.exponent:.4g} - {self.slack:g}" if self.lower
+                   else f"exponent <= {self.exponent:.4g} + {self.slack:g}")
         for value in self.values:
             problem = self.instance(value, rng)
             alg = self.algorithm(problem)
-            trace = run(alg, problem, self.max_steps, seed=int(rng.integers(2**31)), engine=engine)
+            trace = run(alg, problem, self.max_steps, seed=int(rng.integers(2**31)), engine=engine,
+                        record=_recorded(self.measured))
             e = measure(self.measured, trace, problem)
             reached = rates.iterations_to(e, self.target(problem, e[0]))
             if reached is None:
                 return Finding(False, f"exponent in {self.parameter}", self.exponent, np.nan,
                                np.nan, len(counts) + 1, f"{alg!r} on {problem!r}",
-                               f"target not reached within {self.max_steps} steps at {self.parameter} = {value:g}")
+                               f"target not reached within {self.max_steps} steps at {self.parameter} = {value:g}",
+                               claimed=claimed)
             counts.append(max(reached, 1))
             labels.append(f"{alg!r} on {problem!r}")
         fitted = rates.complexity_exponent(self.values, counts)
-        passed = fitted.value <= self.exponent + self.slack
+        if self.lower:
+            margin = fitted.value - (self.exponent - self.slack)
+        else:
+            margin = self.exponent + self.slack - fitted.value
         curve = dict(x=np.asarray(self.values, dtype=float), measured=np.asarray(counts, dtype=float),
                      theory=counts[0] * (np.asarray(self.values) / self.values[0]) ** self.exponent,
                      xlabel=self.parameter, ylabel="steps to target", logx=True)
         message = f"steps {counts} at {self.parameter} = {list(self.values)}; fitted slope {fitted.value:.3f}"
-        return Finding(passed, f"exponent in {self.parameter}", self.exponent, fitted.value,
-                       self.exponent + self.slack - fitted.value, len(counts), labels[-1], message, curve)
+        return Finding(margin >= 0, f"exponent in {self.parameter}", self.exponent, fitted.value,
+                       margin, len(counts), labels[-1], message, curve, claimed=claimed)
+
+
+class Measurement(NamedTuple):
+    """What a `Statistic`'s ``compute`` returns: the statistic and how it was obtained."""
+    value: float
+    instances: int
+    label: str                  # the instance or comparison the value describes
+    message: str
+    curve: Optional[dict] = None
+    invalid: str = ""           # a precondition of the comparison that failed (the claim then fails)
+
+
+@dataclasses.dataclass(frozen=True)
+class Statistic:
+    """A statistic of several runs is at most ``bound`` (``lower``: at least).
+
+    For claims that compare runs with each other rather than one trajectory
+    with a formula: the spread of fitted contraction factors across condition
+    numbers, the ratio of final errors between two initial scales, a gap in
+    success rates. ``compute(rng, engine)`` runs what it needs and returns a
+    `Measurement`; ``quantity`` names the statistic for the report.
+    """
+    compute: Callable
+    bound: float
+    quantity: str
+    lower: bool = False
+    tolerance: str = ""
+
+    def evaluate(self, rng, engine):
+        m = self.compute(rng, engine)
+        margin = (m.value - self.bound) if self.lower else (self.bound - m.value)
+        passed = bool(np.isfinite(m.value) and margin >= 0 and not m.invalid)
+        message = "; ".join(part for part in (m.invalid, m.message, self.tolerance) if part)
+        return Finding(passed, self.quantity, float(self.bound), float(m.value), float(margin), m.instances,
+                       m.label, message, m.curve, claimed=f"{'>=' if self.lower else '<='} {self.bound:.4g}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Threshold:
+    """The sample size at which recovery starts to succeed grows like d^exponent.
+
+    For each dimension d, n50(d) is the sample size at which the success rate
+    over ``runs`` independent runs crosses 1/2, found by bisection on log n
+    inside ``bracket(d) = (n_low, n_high)`` (the rate must be below 1/2 at
+    n_low and at least 1/2 at n_high). The log-log slope of n50 against d must
+    lie within ``slack`` of ``exponent``. ``success(d, n, seeds, engine)``
+    returns one boolean per seed. With a handful of dimensions within a factor
+    of a few, log factors and constants move the slope by tenths: the slack is
+    wide on purpose, and the fitted slope is reported with its standard error.
+    """
+    dims: Sequence[int]
+    success: Callable
+    bracket: Callable
+    exponent: float
+    runs: int = 20
+    bisections: int = 5
+    slack: float = 0.3
+    tolerance: str = "fitted slope within 0.3 of the claimed exponent"
+
+    def _rate(self, d, n, rng, engine):
+        seeds = rng.integers(2**31, size=self.runs).tolist()
+        return float(np.mean(self.success(d, n, seeds, engine)))
+
+    def evaluate(self, rng, engine):
+        thresholds, notes = [], []
+        for d in self.dims:
+            low, high = (float(v) for v in self.bracket(d))
+            at_low, at_high = self._rate(d, low, rng, engine), self._rate(d, high, rng, engine)
+            if at_low >= 0.5 or at_high < 0.5:
+                return Finding(False, "threshold exponent in d", self.exponent, np.nan, np.nan, len(thresholds) + 1,
+                               f"d = {d}", f"the bracket [{low:g}, {high:g}] does not contain the threshold at "
+                               f"d = {d}: success rates {at_low:.2f} and {at_high:.2f}",
+                               claimed=f"exponent {self.exponent:g} ± {self.slack:g}")
+            for _ in range(self.bisections):
+                middle = float(np.sqrt(low * high))
+                if self._rate(d, middle, rng, engine) >= 0.5:
+                    high = middle
+                else:
+                    low = middle
+            thresholds.append(float(np.sqrt(low * high)))
+            notes.append(f"n50({d}) = {thresholds[-1]:.4g}")
+        fitted = rates.complexity_exponent(self.dims, thresholds)
+        margin = self.slack - abs(fitted.value - self.exponent)
+        dims = np.asarray(self.dims, dtype=float)
+        curve = dict(x=dims, measured=np.asarray(thresholds),
+                     theory=thresholds[0] * (dims / dims[0]) ** self.exponent,
+                     xlabel="d", ylabel="n50 (success rate 1/2)", logx=True)
+        message = (f"{', '.join(notes)}; fitted slope {fitted.value:.3f} ± {fitted.stderr:.2g} "
+                   f"(95% [{fitted.low:.3f}, {fitted.high:.3f}]), {self.runs} runs per point")
+        return Finding(margin >= 0, "threshold exponent in d", self.exponent, fitted.value, margin, len(thresholds),
+                       f"d = {list(self.dims)}", message, curve, claimed=f"exponent {self.exponent:g} ± {self.slack:g}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -479,10 +583,11 @@ class Counterexample:
     """The algorithm fails on the instance from ``x0``, and succeeds from each start in ``controls``.
 
     ``failure(trace, problem) -> (failed, value, description)`` judges one run.
+    ``x0=None`` starts from the problem's own start (a drawn initialization).
     """
     algorithm: Callable
     instance: Callable          # () -> problem
-    x0: Sequence[float]
+    x0: Optional[Sequence[float]]
     failure: Callable
     steps: int
     controls: Sequence = ()
@@ -493,9 +598,10 @@ class Counterexample:
         alg = self.algorithm(problem)
         trace = run(alg, problem, self.steps, x0=self.x0, engine=engine, keep_iterates=True)
         failed, value, description = self.failure(trace, problem)
+        origin = "the problem's start" if self.x0 is None else f"x0 = {self.x0}"
         messages = [description]
         if not failed:
-            messages.insert(0, f"it did not fail from x0 = {self.x0}")
+            messages.insert(0, f"it did not fail from {origin}")
         for start in self.controls:
             other = run(alg, problem, self.steps, x0=start, engine=engine, keep_iterates=True)
             control_failed, _, control_description = self.failure(other, problem)
@@ -504,7 +610,7 @@ class Counterexample:
                 messages.insert(0, f"it fails from the control start {start} too: {control_description}")
         curve = dict(x=np.arange(trace.steps + 1), measured=trace.dist, theory=None)
         return Finding(bool(failed), f"counterexample: {self.measure}", 0.0, float(value), float(value), 1 + len(self.controls),
-                       f"{alg!r} on {problem!r} from {self.x0}", "; ".join(messages), curve)
+                       f"{alg!r} on {problem!r} from {origin}", "; ".join(messages), curve)
 
 
 # -- claims ---------------------------------------------------------------------------------
@@ -530,7 +636,11 @@ class Claim:
         The registered name of the algorithm it is about.
     check : object
         How it is checked: `StepwiseBound`, `PerStepRate`, `ExactRate`,
-        `FittedRate`, `Complexity`, `Invariant` or `Counterexample`.
+        `FittedRate`, `Complexity`, `Statistic`, `Threshold`, `Invariant` or
+        `Counterexample`.
+    slow : bool
+        The check takes minutes (Monte Carlo sweeps over dimensions and
+        seeds): `verify` skips it unless asked (``refopt verify --slow``).
     """
     id: str
     source: Source
@@ -540,6 +650,7 @@ class Claim:
     family: str
     algorithm: str
     check: object
+    slow: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -570,7 +681,7 @@ class Claim:
                           time.perf_counter() - start, f"{type(error).__name__}: {error}")
         return Result(self.id, "pass" if finding.passed else "fail", finding.quantity, finding.theory,
                       finding.measured, finding.margin, finding.instances, finding.worst_instance, seed,
-                      time.perf_counter() - start, finding.message, finding.curve)
+                      time.perf_counter() - start, finding.message, finding.curve, finding.claimed)
 
 
 def select(claims, pattern=None):
@@ -582,15 +693,16 @@ def select(claims, pattern=None):
     return [c for c in claims if fnmatch.fnmatch(c.id, pattern)]
 
 
-def verify(claims=None, *, pattern=None, seed=0, engine="numpy", progress=None):
+def verify(claims=None, *, pattern=None, seed=0, engine="numpy", slow=False, progress=None):
     """Check claims (default: all of `refopt.proofs`) and return their `Result` list.
 
+    Slow claims (minutes each) are checked only with ``slow=True``.
     ``progress(i, n, claim)`` is called before each claim.
     """
     if claims is None:
         from refopt import proofs
         claims = proofs.all_claims()
-    chosen = select(claims, pattern)
+    chosen = [c for c in select(claims, pattern) if slow or not c.slow]
     results = []
     for i, claim in enumerate(chosen):
         if progress is not None:
@@ -615,6 +727,8 @@ CLAIMED = {
 
 def _claimed(result):
     """The theory cell: the claimed value with what it is ("ratio <= 1", "radius 0.8182", "exponent <= 0.5")."""
+    if result.claimed and result.verdict != "error":
+        return result.claimed
     template = CLAIMED.get(result.quantity)
     if result.quantity.startswith("counterexample"):
         return "fails"

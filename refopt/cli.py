@@ -106,9 +106,11 @@ def cmd_verify(args):
     from refopt import claims as claims_module
     from refopt import proofs
 
-    chosen = claims_module.select(proofs.all_claims(), args.k)
+    matching = claims_module.select(proofs.all_claims(), args.k)
+    chosen = [c for c in matching if args.slow or not c.slow]
     if not chosen:
-        raise ValueError(f"no claim matches {args.k!r}; see `refopt list claims`")
+        hint = " (only slow claims match: add --slow)" if matching else ""
+        raise ValueError(f"no claim matches {args.k!r}{hint}; see `refopt list claims`")
     if args.plots:  # fail before the long part when matplotlib is missing
         from refopt import plots
         plots._pyplot()
@@ -121,7 +123,7 @@ def cmd_verify(args):
             sys.stderr.write(f"\r[{bar}] {i + 1}/{n} {claim.id[:60]:<60}")
             sys.stderr.flush()
 
-    results = claims_module.verify(chosen, seed=args.seed, engine=args.engine, progress=progress)
+    results = claims_module.verify(chosen, seed=args.seed, engine=args.engine, slow=True, progress=progress)
     if show_progress:
         sys.stderr.write("\r" + " " * 90 + "\r")
     print(claims_module.report(results, chosen, width=_width()))
@@ -209,6 +211,9 @@ def build_parser():
     p_verify.add_argument("-k", metavar="PATTERN", help="only claims whose id matches (glob, or substring)")
     p_verify.add_argument("--engine", default="numpy", choices=["numpy", "numba", "auto"],
                           help="numpy: the reference (default); auto: jitted kernels where they exist")
+    p_verify.add_argument("--slow", action="store_true",
+                          help="also check the slow claims (recovery thresholds over dimensions and seeds: "
+                               "minutes each)")
     p_verify.add_argument("--seed", type=int, default=0, help="seeds every instance and run (default 0)")
     p_verify.add_argument("--json", metavar="FILE", help="write the results as JSON")
     p_verify.add_argument("--plots", metavar="DIR", help="write one PNG per claim: bound over measured curve")
