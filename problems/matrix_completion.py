@@ -6,7 +6,7 @@ import numpy as np
 from refopt import _checks
 
 from .base import Problem, check_x0, problem_factory
-from .matrix_sensing import incoherence
+from .matrix_sensing import _factor, incoherence
 
 
 def _connected(mask):
@@ -73,7 +73,7 @@ class MatrixCompletion(Problem):
 @problem_factory(family="matrix_completion",
                  source="Jain, Netrapalli & Sanghavi (2013), Low-rank matrix completion using alternating "
                         "minimization, STOC")
-def matrix_completion(n1=100, n2=None, r=3, *, p=None, C=3.0, kappa=1.0, seed=0, x0=None):
+def matrix_completion(n1=100, n2=None, r=3, *, p=None, C=3.0, kappa=1.0, factors="random", seed=0, x0=None):
     """Matrix completion: recover a rank-r M* from entries observed with probability p; f* = 0 exact.
 
     Parameters
@@ -87,6 +87,10 @@ def matrix_completion(n1=100, n2=None, r=3, *, p=None, C=3.0, kappa=1.0, seed=0,
         Observation probability (default C r log(n) / n with n = max(n1, n2), capped at 1).
     kappa : float
         Condition number of M* (singular values geometric from 1 to 1/kappa).
+    factors : {"random", "spiky"}
+        Orthonormal factors from QR of Gaussian matrices (incoherent: mu of
+        order log n), or columns of the identity (mu = n/r, the coherent case
+        no sampling at this rate can complete: most of M* is zero).
     seed : int
         Seeds M*, Omega and the default start.
     """
@@ -101,13 +105,13 @@ def matrix_completion(n1=100, n2=None, r=3, *, p=None, C=3.0, kappa=1.0, seed=0,
     if p is None:
         p = min(1.0, _checks.positive("C", C) * r * np.log(n) / n)
     p = _checks.real("p", p, low=0.0, high=1.0, low_open=True)
+    _checks.choice("factors", factors, ("random", "spiky"))
     rng = np.random.default_rng(seed)
-    U = np.linalg.qr(rng.standard_normal((n1, r)))[0]
-    V = np.linalg.qr(rng.standard_normal((n2, r)))[0]
+    U, V = _factor(n1, r, factors, rng), _factor(n2, r, factors, rng)
     sigma = np.geomspace(1.0, 1.0 / kappa, r)
     M_star = (U * sigma) @ V.T
     mask = (rng.random((n1, n2)) < p).astype(float)
     start = 1e-3 * rng.standard_normal((n1 + n2, r))
     x0 = check_x0(x0, (n1 + n2, r))
-    params = dict(n1=n1, n2=n2, r=r, p=float(p), kappa=kappa, seed=seed)
+    params = dict(n1=n1, n2=n2, r=r, p=float(p), kappa=kappa, factors=factors, seed=seed)
     return MatrixCompletion(M_star, mask, U, V, sigma, params=params, x0=start if x0 is None else x0)

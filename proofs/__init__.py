@@ -17,6 +17,8 @@ MODULES = (
     "bottou_curtis_nocedal_2018",
     "xu_shen_chi_ma_2023",
     "ma_fattahi_2023",
+    "jain_netrapalli_sanghavi_2013",
+    "gu_song_yin_zhang_2024",
 )
 
 

@@ -15,7 +15,7 @@ class AltMinState(NamedTuple):
     x: np.ndarray            # the stacked factor [U; V]
     k: int
     solve_error: float       # largest relative residual of the last half-step's row solves
-    parts: np.ndarray        # the part of Omega each observed entry belongs to (resampling), or None
+    parts: np.ndarray        # the part of Omega each entry belongs to (resampling; drawn at the first step), or None
 
 
 def _require_completion(problem):
@@ -40,8 +40,9 @@ class AltMin(Algorithm):
     one r x r least-squares solve per row, (V_{Omega_i}^T V_{Omega_i})^+ V_{Omega_i}^T m_{Omega_i}.
     Start (``init="svd"``): the top-r SVD of P_Omega(M)/p, split evenly between
     the factors. ``resample=True`` splits Omega into ``parts`` random disjoint
-    pieces and uses a fresh piece for each half-step, cyclically (the
-    analysis's sample splitting). Only the observed entries of M are read.
+    pieces (drawn from the run's seed) and uses a fresh piece for each
+    half-step, cyclically (the analysis's sample splitting). Only the observed
+    entries of M are read.
 
     Source: Jain, Netrapalli & Sanghavi (2013), "Low-rank matrix completion
     using alternating minimization", STOC.
@@ -69,10 +70,7 @@ class AltMin(Algorithm):
             p = problem.mask.mean()
             U, s, Vt = np.linalg.svd(problem.mask * problem.M_star / p, full_matrices=False)
             x = np.vstack([U[:, :r] * np.sqrt(s[:r]), Vt[:r].T * np.sqrt(s[:r])])
-        parts = None
-        if self.resample:
-            parts = np.random.default_rng(0).integers(0, self.parts, size=problem.mask.shape)
-        return AltMinState(x=x, k=0, solve_error=0.0, parts=parts)
+        return AltMinState(x=x, k=0, solve_error=0.0, parts=None)
 
     def masks(self, state, problem):
         """The observation masks of the two half-steps of this iteration."""
@@ -87,6 +85,8 @@ class AltMin(Algorithm):
         return solution, 0.0
 
     def step(self, state, problem, rng):
+        if self.resample and state.parts is None:
+            state = state._replace(parts=rng.integers(0, self.parts, size=problem.mask.shape))
         U, V = problem.split(state.x)
         observed = problem.mask * problem.M_star
         mask_u, mask_v = self.masks(state, problem)
@@ -138,8 +138,8 @@ class RobustAltMin(AltMin):
             residual = residual_next
         if self.perturb > 0:
             xi = rng.standard_normal(u.shape)
-            u = u + self.perturb * np.linalg.norm(u, axis=1, keepdims=True) * xi / np.linalg.norm(xi, axis=1,
-                                                                                                 keepdims=True)
+            step = np.linalg.norm(u - previous, axis=1, keepdims=True)
+            u = u + self.perturb * step * xi / np.linalg.norm(xi, axis=1, keepdims=True)
         scale = np.maximum(np.linalg.norm(b, axis=1), np.finfo(float).tiny)
         relative = np.linalg.norm(b - np.einsum("ikl,il->ik", G, u), axis=1) / scale
         return u, float(np.max(relative))
