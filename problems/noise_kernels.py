@@ -2,7 +2,8 @@
 together with a problem's oracle kernels (see refopt.numba_engine).
 
 ``noise`` is (f_star,) for the exact oracle, () for a finite sum and (s0, s1, f_star) for affine
-variance (f_star is nan when unknown); ``sample`` is one step's row of what ``draw_many`` drew.
+variance (f_star is nan when unknown), (0.0,) for fresh samples of an online model (the problem's
+``sample_grad`` kernel reads them); ``sample`` is one step's row of what ``draw_many`` drew.
 """
 import numpy as np
 
@@ -47,6 +48,18 @@ def affine_variance_sfstar(data, noise, sample):
     return noise[2]
 
 
+def online_sgrad(x, data, noise, sample, out):
+    sample_grad(x, data, sample, out)
+
+
+def online_sf(x, data, noise, sample):
+    raise ValueError("no kernel for a sampled value of an online model")
+
+
+def online_sfstar(data, noise, sample):
+    return np.nan
+
+
 def kernel_noise(problem):
     """(kind, noise tuple) for the problem's noise model; kind None when it has no kernel."""
     noise = problem.noise
@@ -57,4 +70,6 @@ def kernel_noise(problem):
         return "finite_sum", (0.0,)
     if noise.name in ("affine_variance", "additive_gaussian"):
         return "affine_variance", (noise.s0, noise.s1, np.nan if problem.is_composite else f_star)
+    if noise.name == "online_samples":
+        return "online", (0.0,)
     return None, ()

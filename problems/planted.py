@@ -11,6 +11,13 @@ from .base import Problem, check_x0, problem_factory
 from .noise import NoiseModel
 
 
+def _generator(seed):
+    """The instance's generator: independent of a run's generator even when both come from the same seed
+    (a run from seed s draws N(0, 1) vectors, and theta* drawn from the same stream would be its first
+    sample)."""
+    return np.random.default_rng([seed, 1])
+
+
 def _unit(rng, d):
     v = rng.standard_normal(d)
     return v / np.linalg.norm(v)
@@ -42,6 +49,11 @@ class TensorPCA(Problem):
         self.T, self.theta_star, self.k = T, theta_star, k
         self.set_constant("x_star", theta_star, "exact", "the planted direction (the truth, up to sign for even k)")
         self.set_constant("information_exponent", k, "exact")
+
+    kernel = ("refopt.problems.planted_kernels", "tensor_pca")
+
+    def kernel_data(self):
+        return (np.ascontiguousarray(self.T).ravel(), self.T.shape[0], self.k, self.theta_star)
 
     def _f(self, x, xp):
         value = self.T
@@ -85,7 +97,7 @@ def tensor_pca(d=16, k=3, n=100.0, *, seed=0, x0=None):
     n = _checks.positive("n", n)
     if d**k > 50_000_000:
         raise ValueError(f"d^k = {d**k} entries is too large for a dense tensor")
-    rng = np.random.default_rng(seed)
+    rng = _generator(seed)
     theta_star = _unit(rng, d)
     signal = theta_star
     for _ in range(k - 1):
@@ -120,8 +132,11 @@ class OnlineSamples(NoiseModel):
             raise TypeError("online_samples draws from a single-index model")
 
     def draw_many(self, problem, rng, sampler, steps):
-        x = rng.standard_normal((steps, problem.dim))
-        y = hermite(problem.k, x @ problem.theta_star) + problem.label_noise * rng.standard_normal(steps)
+        # one draw per step, x and the label noise together, so that a block of steps draws the same
+        # stream as steps drawn one at a time
+        z = rng.standard_normal((steps, problem.dim + 1))
+        x = z[:, :-1]
+        y = hermite(problem.k, x @ problem.theta_star) + problem.label_noise * z[:, -1]
         return np.concatenate([x, y[:, None]], axis=1), None
 
     def grad(self, problem, x, sample):
@@ -147,6 +162,11 @@ class SingleIndex(Problem):
         super().__init__(params=params, x0=x0, noise=OnlineSamples())
         self.set_constant("x_star", theta_star, "exact", "the planted direction")
         self.set_constant("information_exponent", k, "exact")
+
+    kernel = ("refopt.problems.planted_kernels", "single_index")
+
+    def kernel_data(self):
+        return (self.theta_star, self.k)
 
     def _f(self, x, xp):
         return -xp.dot(x, self.theta_star) ** self.k
@@ -184,7 +204,7 @@ def single_index(d=32, k=3, *, label_noise=0.0, seed=0, x0=None):
     seed = _checks.seed(seed)
     d, k = _checks.positive_int("d", d), _checks.positive_int("k", k)
     label_noise = _checks.nonnegative("label_noise", label_noise)
-    rng = np.random.default_rng(seed)
+    rng = _generator(seed)
     theta_star = _unit(rng, d)
     x0 = check_x0(x0, (d,))
     return SingleIndex(theta_star, k, label_noise, params=dict(d=d, k=k, label_noise=label_noise, seed=seed),

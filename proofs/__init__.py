@@ -19,6 +19,8 @@ MODULES = (
     "ma_fattahi_2023",
     "jain_netrapalli_sanghavi_2013",
     "gu_song_yin_zhang_2024",
+    "ben_arous_gheissari_jagannath_2021",
+    "richard_montanari_2014",
 )
 
 

@@ -33,6 +33,11 @@ LEVELS = ("sampled", "exact", "tight")
 VERDICTS = ("pass", "fail", "error")
 
 
+def _surname(name):
+    """The name without its initials: "B. T. Polyak" -> "Polyak", "G. Ben Arous" -> "Ben Arous"."""
+    return " ".join(word for word in name.split() if not word.endswith(".")) or name
+
+
 @dataclasses.dataclass(frozen=True)
 class Source:
     """Where a claim comes from. ``confirmed=False`` marks a theorem number not checked against the text."""
@@ -48,10 +53,10 @@ class Source:
         return dataclasses.replace(self, theorem=theorem, confirmed=confirmed)
 
     def short(self):
-        names = self.authors.split(", ")
-        lead = names[0].split()[-1] if len(names) < 3 else names[0].split()[-1] + " et al."
+        names = [_surname(name) for name in self.authors.split(", ")]
+        lead = names[0] if len(names) < 3 else names[0] + " et al."
         if len(names) == 2:
-            lead = f"{names[0].split()[-1]} & {names[1].split()[-1]}"
+            lead = f"{names[0]} & {names[1]}"
         theorem = f" {self.theorem}" + ("" if self.confirmed else "?") if self.theorem else ""
         return f"{lead} {self.year}{theorem}"
 
@@ -496,60 +501,74 @@ class Statistic:
                        m.label, message, m.curve, claimed=f"{'>=' if self.lower else '<='} {self.bound:.4g}")
 
 
+class NoThreshold(Exception):
+    """The threshold could not be located (a bracket that does not contain it, runs that never succeed)."""
+
+
+def bisect_threshold(success, low, high, rng, runs=20, bisections=5):
+    """The sample size where the success rate over ``runs`` runs crosses 1/2: bisection on log n.
+
+    ``success(n, seeds)`` returns one boolean per seed; each evaluation draws fresh seeds from ``rng``.
+    The rate must be below 1/2 at ``low`` and at least 1/2 at ``high`` (else `NoThreshold`).
+    """
+    def rate(n):
+        return float(np.mean(success(n, rng.integers(2**31, size=runs).tolist())))
+
+    at_low, at_high = rate(low), rate(high)
+    if at_low >= 0.5 or at_high < 0.5:
+        raise NoThreshold(f"the bracket [{low:g}, {high:g}] does not contain the threshold: success rates "
+                          f"{at_low:.2f} and {at_high:.2f}")
+    for _ in range(bisections):
+        middle = float(np.sqrt(low * high))
+        if rate(middle) >= 0.5:
+            high = middle
+        else:
+            low = middle
+    return float(np.sqrt(low * high))
+
+
 @dataclasses.dataclass(frozen=True)
 class Threshold:
     """The sample size at which recovery starts to succeed grows like d^exponent.
 
-    For each dimension d, n50(d) is the sample size at which the success rate
-    over ``runs`` independent runs crosses 1/2, found by bisection on log n
-    inside ``bracket(d) = (n_low, n_high)`` (the rate must be below 1/2 at
-    n_low and at least 1/2 at n_high). The log-log slope of n50 against d must
-    lie within ``slack`` of ``exponent``. ``success(d, n, seeds, engine)``
-    returns one boolean per seed. With a handful of dimensions within a factor
-    of a few, log factors and constants move the slope by tenths: the slack is
-    wide on purpose, and the fitted slope is reported with its standard error.
+    ``threshold(d, rng, engine)`` measures n50(d), the sample size at which
+    the success rate crosses 1/2 (by `bisect_threshold`, or for an online
+    method the median over runs of the step at which it first succeeds, since
+    each step is one sample). The log-log slope of n50 against d must lie
+    within ``slack`` of ``exponent``. Over a few dimensions within a factor of
+    ten, log factors and constants move the slope by tenths: the slack is wide
+    on purpose, and the fitted slope is reported with its standard error.
+    ``engine="auto"`` runs the Monte Carlo on the jitted kernels (tested step
+    for step against the reference) whatever engine `verify` was given.
     """
     dims: Sequence[int]
-    success: Callable
-    bracket: Callable
+    threshold: Callable
     exponent: float
-    runs: int = 20
-    bisections: int = 5
     slack: float = 0.3
     tolerance: str = "fitted slope within 0.3 of the claimed exponent"
-
-    def _rate(self, d, n, rng, engine):
-        seeds = rng.integers(2**31, size=self.runs).tolist()
-        return float(np.mean(self.success(d, n, seeds, engine)))
+    engine: Optional[str] = None   # the engine of the runs, whatever verify's (None: verify's)
 
     def evaluate(self, rng, engine):
-        thresholds, notes = [], []
+        engine = self.engine or engine
+        thresholds = []
+        claimed = f"exponent {self.exponent:g} ± {self.slack:g}"
         for d in self.dims:
-            low, high = (float(v) for v in self.bracket(d))
-            at_low, at_high = self._rate(d, low, rng, engine), self._rate(d, high, rng, engine)
-            if at_low >= 0.5 or at_high < 0.5:
-                return Finding(False, "threshold exponent in d", self.exponent, np.nan, np.nan, len(thresholds) + 1,
-                               f"d = {d}", f"the bracket [{low:g}, {high:g}] does not contain the threshold at "
-                               f"d = {d}: success rates {at_low:.2f} and {at_high:.2f}",
-                               claimed=f"exponent {self.exponent:g} ± {self.slack:g}")
-            for _ in range(self.bisections):
-                middle = float(np.sqrt(low * high))
-                if self._rate(d, middle, rng, engine) >= 0.5:
-                    high = middle
-                else:
-                    low = middle
-            thresholds.append(float(np.sqrt(low * high)))
-            notes.append(f"n50({d}) = {thresholds[-1]:.4g}")
+            try:
+                thresholds.append(float(self.threshold(d, rng, engine)))
+            except NoThreshold as error:
+                return Finding(False, "threshold exponent in d", self.exponent, np.nan, np.nan,
+                               len(thresholds) + 1, f"d = {d}", f"at d = {d}: {error}", claimed=claimed)
         fitted = rates.complexity_exponent(self.dims, thresholds)
         margin = self.slack - abs(fitted.value - self.exponent)
         dims = np.asarray(self.dims, dtype=float)
         curve = dict(x=dims, measured=np.asarray(thresholds),
                      theory=thresholds[0] * (dims / dims[0]) ** self.exponent,
                      xlabel="d", ylabel="n50 (success rate 1/2)", logx=True)
-        message = (f"{', '.join(notes)}; fitted slope {fitted.value:.3f} ± {fitted.stderr:.2g} "
-                   f"(95% [{fitted.low:.3f}, {fitted.high:.3f}]), {self.runs} runs per point")
+        message = (", ".join(f"n50({d}) = {n:.4g}" for d, n in zip(self.dims, thresholds))
+                   + f"; fitted slope {fitted.value:.3f} ± {fitted.stderr:.2g} (95% [{fitted.low:.3f}, "
+                   f"{fitted.high:.3f}])")
         return Finding(margin >= 0, "threshold exponent in d", self.exponent, fitted.value, margin, len(thresholds),
-                       f"d = {list(self.dims)}", message, curve, claimed=f"exponent {self.exponent:g} ± {self.slack:g}")
+                       f"d = {list(self.dims)}", message, curve, claimed=claimed)
 
 
 @dataclasses.dataclass(frozen=True)

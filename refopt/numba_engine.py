@@ -52,7 +52,7 @@ from .runner import ORACLES, CountingProblem, provenance
 STATUS = {0: "max_steps", 1: "converged", 2: "diverged"}
 METRIC_ORDER = ("f", "f_gap", "grad_norm", "dist")
 PROBLEM_KERNELS = ("f_smooth", "grad", "r", "prox", "subgrad", "hvp", "dist",
-                   "component_f", "component_grad", "component_f_star")
+                   "component_f", "component_grad", "component_f_star", "sample_grad")
 SAMPLE_BUDGET = 8_000_000
 """Numbers of pre-drawn randomness held at once (64 MB of float64); runs are cut into blocks of steps."""
 
@@ -79,6 +79,7 @@ DEFAULTS = {
     "component_f": "def component_f(x, data, idx):\n    raise ValueError('no component kernel')\n",
     "component_grad": "def component_grad(x, data, idx, out):\n    raise ValueError('no component kernel')\n",
     "component_f_star": "def component_f_star(data, idx):\n    raise ValueError('no component kernel')\n",
+    "sample_grad": "def sample_grad(x, data, sample, out):\n    raise ValueError('no sample kernel')\n",
 }
 
 DRIVER = '''
@@ -204,9 +205,11 @@ def support(alg, problem):
     needed = {
         "f": ("f_smooth",), "grad": ("grad",), "hvp": ("hvp",), "prox": (),
         "subgrad": () if "subgrad" in have else ("grad",),
-        "sgrad": {"exact": ("grad",), "finite_sum": ("component_grad",), "affine_variance": ("grad",)}[kind],
-        "sf": {"exact": (), "finite_sum": ("component_f",), "affine_variance": ()}[kind],
-        "sfstar": {"exact": (), "finite_sum": ("component_f_star",), "affine_variance": ()}[kind],
+        "sgrad": {"exact": ("grad",), "finite_sum": ("component_grad",), "affine_variance": ("grad",),
+                  "online": ("sample_grad",)}[kind],
+        "sf": {"exact": (), "finite_sum": ("component_f",), "affine_variance": (), "online": ("sample_f",)}[kind],
+        "sfstar": {"exact": (), "finite_sum": ("component_f_star",), "affine_variance": (),
+                   "online": ("sample_f",)}[kind],
     }
     for oracle in spec.oracles(alg):
         missing = [name for name in needed[oracle] if name not in have]
@@ -318,7 +321,7 @@ def _block(problem, steps, runs=1):
     """Steps per block: the pre-drawn randomness of a block, for all runs, stays within `SAMPLE_BUDGET`."""
     kind, _ = noise_kernels.kernel_noise(problem)
     per_step = {"exact": 0, "finite_sum": getattr(problem.noise, "batch_size", 0),
-                "affine_variance": 2 * problem.dim}[kind]
+                "affine_variance": 2 * problem.dim, "online": problem.dim + 1}[kind]
     return max(1, min(steps, SAMPLE_BUDGET // (runs * max(per_step, 1))))
 
 

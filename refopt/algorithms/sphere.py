@@ -56,6 +56,7 @@ class SphericalSGD(Algorithm):
     family: ClassVar[str] = "sphere"
     source: ClassVar[str] = "Ben Arous, Gheissari & Jagannath (2021), JMLR; Damian et al. (2023), NeurIPS"
     stochastic: ClassVar[bool] = True
+    kernel: ClassVar[str] = "refopt.algorithms.sphere_kernels"
 
     lr: float = 1e-2
     smoothing: float = 0.0
