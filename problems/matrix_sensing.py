@@ -64,7 +64,10 @@ class SensingOperator:
         if self.design == "rank_one":
             P = (self.a * v[:, None]).T @ self.b
             return (P + P.T) / 2
-        return v.reshape(self.n, self.n)
+        # the identity's A_i are the unit matrices E_jk, not symmetric: on symmetric matrices the adjoint
+        # is the symmetric part (noise makes v.reshape(n, n) asymmetric)
+        V = v.reshape(self.n, self.n)
+        return (V + V.T) / 2
 
 
 class MatrixSensing(Problem):

@@ -158,8 +158,9 @@ outlier_magnitude = Claim(
 )
 
 
-def constant_step_floor(steps=(0.005, 0.01, 0.02, 0.04), window=200, length=3000):
-    """The log-log slope of the plateau (mean error over the last steps) against a constant step."""
+def constant_step_floor(steps=(0.005, 0.01, 0.02, 0.04), window=200, length=3000, exponent=1.0):
+    """|s - exponent|, s the log-log slope of the plateau (mean error over the last steps) against a
+    constant step."""
     def compute(rng, engine):
         seed = int(rng.integers(2**31))
         plateaus = []
@@ -171,9 +172,9 @@ def constant_step_floor(steps=(0.005, 0.01, 0.02, 0.04), window=200, length=3000
         message = (", ".join(f"eta {s:g}: {e:.3g}" for s, e in zip(steps, plateaus))
                    + f"; slope {slope.value:.3f}")
         curve = dict(x=np.asarray(steps), measured=np.asarray(plateaus),
-                     theory=plateaus[0] * np.asarray(steps) / steps[0], xlabel="constant step",
+                     theory=plateaus[0] * (np.asarray(steps) / steps[0]) ** exponent, xlabel="constant step",
                      ylabel="plateau of the relative error", logx=True)
-        return Measurement(abs(slope.value - 1.0), len(steps), f"seed {seed}", message, curve)
+        return Measurement(abs(slope.value - exponent), len(steps), f"seed {seed}", message, curve)
     return compute
 
 

@@ -16,3 +16,16 @@ settings.load_profile("refopt")
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", help="also check the slow claims (minutes each)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="a slow claim (minutes): run with --slow, or `refopt verify --slow`")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

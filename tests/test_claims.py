@@ -5,15 +5,19 @@ import json
 import numpy as np
 import pytest
 
+import refopt
 from refopt import claims, proofs, registry
 from refopt.claims import spectral_radius, worst_radius
 from refopt.proofs import (beck_teboulle_2009, bottou_curtis_nocedal_2018, drori_teboulle_2014,
-                           garrigos_gower_2023, lessard_recht_packard_2016, nesterov_2004, polyak_1964)
+                           garrigos_gower_2023, gu_song_yin_zhang_2024, jain_netrapalli_sanghavi_2013,
+                           lessard_recht_packard_2016, ma_fattahi_2023, nesterov_2004, polyak_1964,
+                           xu_shen_chi_ma_2023)
 
 ALL = proofs.all_claims()
+PARAMS = [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.slow else []) for c in ALL]
 
 
-@pytest.mark.parametrize("claim", ALL, ids=[c.id for c in ALL])
+@pytest.mark.parametrize("claim", PARAMS)
 def test_every_claim_holds(claim):
     result = claim.verify(seed=0)
     assert result.verdict == "pass", result.message
@@ -122,6 +126,65 @@ class TestWrongClaimsAreRejected:
         assert fails and "fitted exponent" in result.message
 
 
+    def test_complexity_lower_bound_that_does_not_hold(self):
+        """Claiming gradient descent's polynomial dependence on kappa for ScaledGD."""
+        fails, result = rejected(xu_shen_chi_ma_2023.gd_contrast, algorithm=lambda p: refopt.scaled_gd(),
+                                 max_steps=3000)
+        assert fails and result.measured < 0.5
+
+    def test_statistics_that_do_not_hold(self):
+        # gradient descent's linear-phase factor does depend on kappa
+        gd = xu_shen_chi_ma_2023.rate_spread(lambda p: refopt.gradient_descent(lr=0.25 / float(p.sigma[0])),
+                                             kappas=(1.0, 10.0))
+        assert rejected(xu_shen_chi_ma_2023.linear_rate, compute=gd)[0]
+        # the subgradient's rate is the step's 0.97, not 0.95
+        assert rejected(ma_fattahi_2023.linear_rate, compute=ma_fattahi_2023.rate_mismatch(rho=0.95))[0]
+        # the constant-step plateau is proportional to the step, not to its square
+        assert rejected(ma_fattahi_2023.constant_step,
+                        compute=ma_fattahi_2023.constant_step_floor(exponent=2.0))[0]
+        # the recovery does depend on the outlier fraction (the escape is slower)
+        fractions = ma_fattahi_2023.recovery_spread("p_out", (0.0, 0.3, 0.45), p_out=0.0)
+        assert rejected(ma_fattahi_2023.outlier_magnitude, compute=fractions)[0]
+        # completion at C = 1.5 already succeeds: no gap between 1.5 and 3
+        assert rejected(jain_netrapalli_sanghavi_2013.sample_threshold,
+                        compute=jain_netrapalli_sanghavi_2013.threshold_gap(values=(1.5, 3.0, 6.0)))[0]
+        # errors half as large as the update do slow the rate down
+        assert rejected(gu_song_yin_zhang_2024.inexact_linear,
+                        compute=gu_song_yin_zhang_2024.rate_change(taus=(0.5,), instances=1))[0]
+
+    def test_statistic_with_a_broken_precondition(self):
+        """A ratio that holds is still rejected when the runs it needs do not recover."""
+        compute = ma_fattahi_2023.small_over_large(scales=(1e-4, 1e-3, 1e-2))
+        fails, result = rejected(ma_fattahi_2023.small_initialization, compute=compute)
+        assert fails and "does not decrease" in result.message
+
+    def test_threshold_with_the_wrong_exponent(self):
+        def noisy_square(d, rng, engine):
+            return d**2 * np.exp(0.05 * rng.standard_normal())
+
+        check = claims.Threshold(dims=(8, 16, 32, 64), threshold=noisy_square, exponent=2.0)
+        claim = claims.Claim("test.threshold", polyak_1964.SOURCE, "n50 ~ d^2", "complexity", "sampled", "toy",
+                             "spherical_sgd", check)
+        assert claim.verify().passed
+        for wrong in (1.5, 2.5):
+            assert not claim.with_check(exponent=wrong).verify().passed
+
+    def test_threshold_outside_its_bracket(self):
+        def never(n, seeds):
+            return [False] * len(seeds)
+
+        with pytest.raises(claims.NoThreshold, match="does not contain"):
+            claims.bisect_threshold(never, 1.0, 100.0, np.random.default_rng(0), runs=4)
+        rate = claims.bisect_threshold(lambda n, seeds: [n >= 10.0] * len(seeds), 1.0, 100.0,
+                                       np.random.default_rng(0), runs=4, bisections=12)
+        assert rate == pytest.approx(10.0, rel=1e-3)
+
+    def test_counterexample_from_the_problem_start_that_converges(self):
+        converges = lambda p: ma_fattahi_2023.subgm(p)  # noqa: E731
+        assert rejected(ma_fattahi_2023.no_hold, algorithm=converges)[0]
+        assert rejected(gu_song_yin_zhang_2024.large_errors, algorithm=lambda p: refopt.robust_altmin(perturb=0.01))[0]
+
+
 def problems_chain(m):
     from refopt import problems
     return problems.nesterov_chain(m=m)
@@ -167,6 +230,16 @@ class TestMachinery:
         assert all(len(line) <= 100 for line in text.splitlines()[:-1])
         assert "2 of 2 claims hold" in text and "Thm 3.1?" in text
         json.dumps([r.to_dict() for r in results], allow_nan=False)
+
+    def test_slow_claims_are_skipped_unless_asked(self):
+        slow = [c for c in ALL if c.slow]
+        assert slow and claims.verify(slow) == []
+        assert claims.select(slow, "online_sgd") and all(c.check.exponent > 0 for c in slow)
+
+    def test_short_citations(self):
+        assert claims.Source("G. Ben Arous, R. Gheissari, A. Jagannath", 2021, "t", "w").short() == \
+            "Ben Arous et al. 2021"
+        assert claims.Source("J. Ma, S. Fattahi", 2023, "t", "w").short() == "Ma & Fattahi 2023"
 
     def test_sources_mark_unconfirmed_numbers(self):
         assert "(number unconfirmed)" in drori_teboulle_2014.SOURCE.cite()

@@ -115,6 +115,11 @@ def test_verify_unknown_pattern():
     assert result.returncode == 2 and "no claim matches" in result.stderr
 
 
+def test_verify_names_the_slow_flag():
+    result = run_cli("verify", "-k", "online_sgd_threshold")
+    assert result.returncode == 2 and "add --slow" in result.stderr
+
+
 def test_verify_plots(tmp_path):
     pytest.importorskip("matplotlib", reason="the plot extra (matplotlib) is not installed")
     assert cli.main(["verify", "-k", "polyak_1964", "--plots", str(tmp_path)]) == 0

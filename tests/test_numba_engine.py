@@ -25,6 +25,9 @@ PROBLEMS = {
     "pl_toy": lambda: problems.pl_toy(dim=2),
     "hb_cycle": lambda: problems.hb_cycle(),
     "l1_regression": lambda: problems.l1_regression(n=20, d=4, seed=8),
+    "tensor_pca": lambda: problems.tensor_pca(d=5, k=3, n=10.0, seed=9),
+    "tensor_pca_4": lambda: problems.tensor_pca(d=4, k=4, n=10.0, seed=10),
+    "single_index": lambda: problems.single_index(d=6, k=3, label_noise=0.2, seed=11),
 }
 
 
@@ -75,6 +78,10 @@ def test_problem_kernels_equal_the_reference(name):
             close(kernels["component_f"](x, data, idx), problem.component_f(x, idx))
             if "component_f_star" in kernels:
                 close(kernels["component_f_star"](data, idx), problem.component_f_star(idx))
+        if "sample_grad" in kernels:
+            sample, _ = problem.draw(rng)
+            kernels["sample_grad"](x, data, sample, out)
+            close(out, problem.stochastic_grad(x, sample))
 
 
 def test_every_vector_problem_has_kernels():
@@ -111,6 +118,7 @@ CONFIGURATIONS = {
     "convex_quadratic": (lambda p: refopt.nesterov(), "quadratic_convex"),
     "diagonal": (lambda p: refopt.gradient_descent(line_search="exact"), "diagonal_quadratic"),
     "underdetermined": (lambda p: refopt.fista(), "least_squares_under"),
+    "spherical_sgd_exact": (lambda p: refopt.spherical_sgd(lr=0.05), "tensor_pca"),
 }
 
 
@@ -161,6 +169,8 @@ STOCHASTIC = {
                            lambda: problems.quadratic(dim=6, noise=problems.additive_gaussian(0.2))),
     "sgd_single_shuffle": (refopt.sgd(buffer_init="zero", momentum=0.5, dampening=0.5),
                            lambda: problems.lasso(n=20, d=5, noise=problems.finite_sum(3, "single_shuffle"))),
+    "spherical_sgd_online": (refopt.spherical_sgd(lr=0.01),
+                             lambda: problems.single_index(d=8, k=3, label_noise=0.1, seed=1)),
 }
 
 
@@ -215,6 +225,9 @@ def test_unsupported_pairs_are_named_and_auto_falls_back():
     with pytest.raises(ValueError, match="engines available for this pair: numpy"):
         refopt.run(sps, finite, 5, engine="numba")
     assert refopt.run(refopt.nesterov(), problem, 5, engine="auto").provenance["engine"] == "numba"
+    online = problems.single_index(d=6)
+    assert "smoothing" in numba_engine.support(refopt.spherical_sgd(smoothing=0.5), online)
+    assert "sample_f" in numba_engine.support(refopt.sps(), online)
 
 
 def test_bad_input_is_refused_before_any_jitted_code():

@@ -99,12 +99,21 @@ class AltMin(Algorithm):
 class RobustAltMin(AltMin):
     r"""Alternating minimization whose row least-squares solves are inexact.
 
-    Each row's normal equations G_i u = b_i are solved by ``inner_steps``
+    .. math::
+
+        u_i \leftarrow \mathrm{CG}_{T}\big(G_i u = b_i;\ u_i^{\mathrm{prev}}\big)
+        + \tau\, \|u_i - u_i^{\mathrm{prev}}\|\, \xi_i / \|\xi_i\|, \qquad
+        G_i = V_{\Omega_i}^T V_{\Omega_i},\ b_i = V_{\Omega_i}^T m_{\Omega_i},\ \xi_i \sim N(0, I)
+
+    Each row's normal equations are solved by T = ``inner_steps``
     conjugate-gradient iterations warm-started at the previous row (in place
     of the paper's sketching-based regression solver, which is not
-    reproduced); ``perturb`` = tau adds a relative error tau to every
-    solution (u <- u + tau ||u|| xi/||xi||), to test the robustness to
-    inexact updates. With perturb = 0 and enough inner steps it is exact AltMin.
+    reproduced); ``perturb`` = tau adds an error of relative size tau to
+    every row's update, the kind of error a solver with a relative accuracy
+    guarantee makes (it shrinks as the iterates converge). The largest
+    relative residual of the solves is recorded in the state. CG on an r x r
+    system is exact after r steps: with perturb = 0 and inner_steps >= r it is
+    exact AltMin.
 
     Source: Gu, Song, Yin & Zhang (2024), "Low rank matrix completion via
     robust alternating minimization in nearly linear time", ICLR (arXiv 2302.11068).

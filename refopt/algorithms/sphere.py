@@ -94,6 +94,11 @@ class SphericalSGD(Algorithm):
 class TensorPowerIteration(Algorithm):
     r"""Tensor power iteration: theta <- normalize(T(., theta, ..., theta)).
 
+    .. math::
+
+        \theta_{t+1} = \frac{\sum_{j} T(\theta_t, \dots, \underset{j}{\cdot}, \dots, \theta_t)}
+                             {\big\|\sum_{j} T(\theta_t, \dots, \underset{j}{\cdot}, \dots, \theta_t)\big\|}
+
     For a non-symmetric T the contraction is symmetrized over the modes, that
     is theta <- normalize(-grad L(theta)) for L = -<T, theta^{(x)k}>.
     ``init="unfolding"`` starts from the top singular vector of the most
@@ -124,8 +129,12 @@ class TensorPowerIteration(Algorithm):
             u = np.linalg.svd(T.reshape(rows, -1), full_matrices=False)[0][:, 0]
             if k // 2 > 1:
                 M = u.reshape(d, -1)
-                u = np.linalg.eigh((M + M.T) / 2)[1][:, -1] if M.shape[0] == M.shape[1] else \
-                    np.linalg.svd(M)[0][:, 0]
+                if M.shape[0] == M.shape[1]:
+                    # the eigenvalue of largest modulus: u's sign is arbitrary, so M may be -theta theta^T
+                    values, vectors = np.linalg.eigh((M + M.T) / 2)
+                    u = vectors[:, np.argmax(np.abs(values))]
+                else:
+                    u = np.linalg.svd(M)[0][:, 0]
             theta = normalize(u)
         return SphereState(x=theta, k=0, average=np.zeros_like(theta), count=0, sampler=None)
 
