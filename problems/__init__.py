@@ -7,7 +7,7 @@ registered factories (the registry of `refopt.registry` reads it).
 from .base import Constant, FiniteSumProblem, Problem
 from .least_squares import lasso, least_squares, matrix_least_squares
 from .matrix_completion import matrix_completion
-from .matrix_sensing import matrix_sensing, robust_matrix_sensing
+from .matrix_sensing import asymmetric_matrix_sensing, matrix_sensing, robust_matrix_sensing
 from .logistic import logistic
 from .noise import additive_gaussian, affine_variance, finite_sum
 from .nonconvex import pl_toy, rosenbrock
@@ -17,9 +17,10 @@ from .quadratic import quadratic
 from .worst_case import hb_cycle, huber_worst_case, nesterov_chain
 
 FACTORIES = (quadratic, least_squares, lasso, matrix_least_squares, logistic, l1_regression, huber_worst_case, nesterov_chain,
-             hb_cycle, rosenbrock, pl_toy, matrix_sensing, robust_matrix_sensing, matrix_completion, tensor_pca,
+             hb_cycle, rosenbrock, pl_toy, matrix_sensing, asymmetric_matrix_sensing, robust_matrix_sensing, matrix_completion,
+             tensor_pca,
              single_index)
 
 __all__ = ["Constant", "FiniteSumProblem", "Problem", "FACTORIES", "additive_gaussian", "affine_variance",
-           "finite_sum", "hb_cycle", "huber_worst_case", "l1_regression", "lasso", "least_squares", "logistic", "matrix_completion", "matrix_least_squares", "matrix_sensing", "nesterov_chain",
+           "asymmetric_matrix_sensing", "finite_sum", "hb_cycle", "huber_worst_case", "l1_regression", "lasso", "least_squares", "logistic", "matrix_completion", "matrix_least_squares", "matrix_sensing", "nesterov_chain",
            "pl_toy", "quadratic", "robust_matrix_sensing", "rosenbrock", "single_index", "tensor_pca"]

@@ -263,3 +263,97 @@ def robust_matrix_sensing(n=20, r_true=2, r_fit=None, m=None, *, kappa=1.0, p_ou
                   noise=noise, U=U, init_scale=init_scale, seed=seed)
     return RobustMatrixSensing(operator, y, M_star, X_star, sigma, U_star, params=params,
                                x0=start if x0 is None else x0, corrupted=corrupted)
+
+
+class AsymmetricMatrixSensing(Problem):
+    r"""f(L, R) = 1/2 ||A(L R^T) - y||^2 over the stacked factor [L; R] in R^{(n1 + n2) x r_fit}.
+
+    A(M)_i = <A_i, M> with A_i Gaussian n1 x n2 divided by sqrt(m); M* = U diag(sigma) V^T of rank r*.
+    The gradient is [A*(r) R; A*(r)^T L] with r = A(L R^T) - y. Without noise f* = 0; ``distance`` is
+    ||L R^T - M*||_F.
+    """
+
+    name = "asymmetric_matrix_sensing"
+
+    def __init__(self, A, y, M_star, X_star, sigma, *, params, x0):
+        super().__init__(params=params, x0=x0)
+        self.A, self.y, self.M_star = A, y, M_star
+        self.n1 = M_star.shape[0]
+        noiseless = params["noise"] == 0
+        self.set_constant("sigma", sigma, "exact", "singular values of M*, geometric from 1 to 1/kappa")
+        self.set_constant("kappa_star", float(sigma[0] / sigma[-1]), "exact", "condition number of M*")
+        self.set_constant("x_star", X_star, "exact", "the balanced factors [U sigma^{1/2}; V sigma^{1/2}]"
+                          + ("" if noiseless else " (the ground truth, not a minimizer with noise)"))
+        self.set_constant("f_star", 0.0 if noiseless else None, "exact")
+
+    def split(self, x):
+        """(L, R) from the stacked factor."""
+        return x[: self.n1], x[self.n1:]
+
+    def _f(self, x, xp):
+        L, R = x[: self.n1], x[self.n1:]
+        residual = xp.tensordot(self.A, L @ R.T, axes=([1, 2], [0, 1])) - self.y
+        return 0.5 * xp.sum(residual * residual)
+
+    def grad(self, x):
+        L, R = self.split(x)
+        G = np.tensordot(np.tensordot(self.A, L @ R.T, axes=([1, 2], [0, 1])) - self.y, self.A, axes=(0, 0))
+        return np.vstack([G @ R, G.T @ L])
+
+    def distance(self, x):
+        L, R = self.split(x)
+        return float(np.linalg.norm(L @ R.T - self.M_star))
+
+    def relative_error(self, x):
+        """||L R^T - M*||_F / ||M*||_F."""
+        return self.distance(x) / float(np.linalg.norm(self.M_star))
+
+
+@problem_factory(family="matrix_sensing",
+                 source="Tong, Ma & Chi (2021), Accelerating ill-conditioned low-rank matrix estimation via "
+                        "scaled gradient descent, JMLR (the asymmetric model)")
+def asymmetric_matrix_sensing(n1=20, n2=None, r_true=2, r_fit=None, m=None, *, kappa=10.0, noise=0.0,
+                              init_scale=1e-3, seed=0, x0=None):
+    """Asymmetric low-rank matrix sensing with factors (L, R): f = 1/2 ||A(L R^T) - y||^2, M* of rank r*.
+
+    Parameters
+    ----------
+    n1, n2 : int
+        M* is n1 x n2 (n2 defaults to n1).
+    r_true, r_fit : int
+        Rank of M* and columns of each factor (default r_true).
+    m : int, optional
+        Number of Gaussian measurements (default 40 max(n1, n2) r_true).
+    kappa : float
+        Condition number of M* (exact): singular values geometric from 1 to 1/kappa.
+    noise : float
+        Standard deviation of Gaussian measurement noise.
+    init_scale : float
+        The default start is init_scale G, G with N(0, 1/n) entries, n = max(n1, n2).
+    seed : int
+        Seeds M*, the operator, the noise and the start.
+    """
+    seed = _checks.seed(seed)
+    n1 = _checks.positive_int("n1", n1)
+    n2 = n1 if n2 is None else _checks.positive_int("n2", n2)
+    r_true = _checks.positive_int("r_true", r_true)
+    r_fit = r_true if r_fit is None else _checks.positive_int("r_fit", r_fit)
+    if max(r_true, r_fit) > min(n1, n2):
+        raise ValueError(f"need r_true, r_fit <= min(n1, n2), got r_true={r_true}, r_fit={r_fit}")
+    kappa = _checks.real("kappa", kappa, low=1.0)
+    noise = _checks.nonnegative("noise", noise)
+    init_scale = _checks.positive("init_scale", init_scale)
+    m = 40 * max(n1, n2) * r_true if m is None else _checks.positive_int("m", m)
+    rng = np.random.default_rng(seed)
+    U, V = _factor(n1, r_true, "random", rng), _factor(n2, r_true, "random", rng)
+    sigma = np.geomspace(1.0, 1.0 / kappa, r_true)
+    M_star = (U * sigma) @ V.T
+    A = rng.standard_normal((m, n1, n2)) / np.sqrt(m)
+    y = np.tensordot(A, M_star, axes=([1, 2], [0, 1])) + noise * rng.standard_normal(m)
+    X_star = np.zeros((n1 + n2, r_fit))
+    X_star[:, :r_true] = np.vstack([U * np.sqrt(sigma), V * np.sqrt(sigma)])
+    start = init_scale * rng.standard_normal((n1 + n2, r_fit)) / np.sqrt(max(n1, n2))
+    x0 = check_x0(x0, (n1 + n2, r_fit))
+    params = dict(n1=n1, n2=n2, r_true=r_true, r_fit=r_fit, m=m, kappa=kappa, noise=noise, init_scale=init_scale,
+                  seed=seed)
+    return AsymmetricMatrixSensing(A, y, M_star, X_star, sigma, params=params, x0=start if x0 is None else x0)

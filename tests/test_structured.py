@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import refopt
 from helpers import assert_gradient_matches_autograd, autograd_gradient
-from refopt import problems
+from refopt import problems, rates
 from refopt.algorithms.sphere import normalize, tangent
 from refopt.problems.planted import hermite
 
@@ -80,6 +80,36 @@ class TestMatrixSensing:
     def test_bad_input(self, call, match):
         with pytest.raises(ValueError, match=match):
             call()
+
+
+class TestAsymmetricSensing:
+    @given(seeds, st.integers(1, 2), st.integers(0, 2))
+    def test_gradient_matches_autograd(self, seed, r_true, extra):
+        problem = problems.asymmetric_matrix_sensing(n1=6, n2=4, r_true=r_true, r_fit=r_true + extra, m=30,
+                                                     noise=0.1, seed=seed)
+        assert_gradient_matches_autograd(problem, point(problem.shape, seed))
+
+    def test_planted_factors(self):
+        problem = problems.asymmetric_matrix_sensing(n1=7, n2=5, r_true=2, r_fit=3, kappa=20.0, seed=2)
+        assert problem.f(problem.x_star) == pytest.approx(0.0, abs=1e-25) and problem.distance(problem.x_star) < 1e-12
+
+    def test_scaled_gd_preconditions_each_factor_by_the_other(self):
+        problem = problems.asymmetric_matrix_sensing(n1=6, n2=4, r_true=2, m=40, seed=3, init_scale=0.5)
+        alg = refopt.scaled_gd(lr=0.3, damping=0.01)
+        x1 = refopt.run(alg, problem, 1).x
+        L, R = problem.split(problem.x0)
+        G_L, G_R = problem.split(problem.grad(problem.x0))
+        expected_L = L - 0.3 * G_L @ np.linalg.inv(R.T @ R + 0.01 * np.eye(2))
+        expected_R = R - 0.3 * G_R @ np.linalg.inv(L.T @ L + 0.01 * np.eye(2))
+        np.testing.assert_allclose(x1, np.vstack([expected_L, expected_R]), atol=1e-12)
+
+    def test_scaled_gd_is_free_of_kappa(self):
+        counts = []
+        for kappa in (1.0, 100.0):
+            problem = problems.asymmetric_matrix_sensing(n1=10, n2=8, r_true=2, kappa=kappa, init_scale=1e-8, seed=2)
+            trace = refopt.run(refopt.scaled_gd(), problem, 1500, record=["dist"])
+            counts.append(rates.iterations_to(trace.dist / np.linalg.norm(problem.M_star), 1e-6))
+        assert None not in counts and max(counts) < 2 * min(counts)
 
 
 class TestMatrixCompletion:
