@@ -62,8 +62,9 @@ def _claims():
     if not any(e.kind == "claim" for e in ENTRIES.values()):
         from refopt import proofs
         for claim in proofs.all_claims():
-            ENTRIES[claim.id] = Entry(claim.id, "claim", claim.id.split(".")[0], claim.statement.split(": ")[0]
-                                      if len(claim.statement) > 100 else claim.statement,
+            summary = claim.statement.split(": ")[0] if len(claim.statement) > 100 else claim.statement
+            ENTRIES[claim.id] = Entry(claim.id, "claim", claim.id.split(".")[0],
+                                      ("[slow, verify --slow] " if claim.slow else "") + summary,
                                       claim.source.cite(), lambda claim=claim: claim, ())
 
 
