@@ -21,6 +21,8 @@ MODULES = (
     "gu_song_yin_zhang_2024",
     "ben_arous_gheissari_jagannath_2021",
     "richard_montanari_2014",
+    "grazzi_et_al_2020",
+    "liu_mu_yuan_zeng_zhang_2020",
 )
 
 

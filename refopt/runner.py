@@ -25,7 +25,7 @@ class CountingProblem:
     def __init__(self, problem):
         self._problem = problem
         self.calls = Counter()
-        for name in ORACLES:
+        for name in ORACLES + getattr(problem, "extra_oracles", ()):
             setattr(self, name, self._counted(name, getattr(problem, name)))
 
     def _counted(self, name, method):
@@ -71,7 +71,7 @@ def _engine(engine, alg, problem):
 
 
 def _recorders(problem):
-    """The metrics this problem can compute, as functions of x."""
+    """The metrics this problem can compute, as functions of x; bilevel problems add two of the state (`_state_recorders`)."""
     recorders = {"f": problem.f}
     if problem.f_star is not None:
         f_star = problem.f_star
@@ -80,6 +80,32 @@ def _recorders(problem):
         recorders["grad_norm"] = lambda x: float(np.linalg.norm(problem.grad(x)))
     if problem.x_star is not None:
         recorders["dist"] = problem.distance
+    return recorders
+
+
+def _state_recorders(alg, problem):
+    """Metrics of a bilevel algorithm's state: ``upper_value`` = f(x_k, y_k) (the upper objective at the
+    algorithm's own pair), ``lower_dist`` = ||y_k - y*(x_k)|| (the lower iterate's distance to the lower
+    solution, the optimistic one when there are several) and ``hypergrad_error`` =
+    ||h_k - grad F(x)|| (the last hypergradient estimate against the exact one at the point it was formed;
+    absent at step 0, recorded as NaN)."""
+    if not (getattr(problem, "is_bilevel", False) and getattr(alg, "bilevel", False)):
+        return {}
+
+    def lower_dist(state):
+        return float(np.linalg.norm(alg.lower_estimate(state) - problem.y_star(alg.output(state))))
+
+    def hypergrad_error(state):
+        if state.hypergrad is None:
+            return None
+        return float(np.linalg.norm(state.hypergrad - problem.grad(state.hypergrad_at)))
+
+    def upper_value(state):
+        return problem.upper(alg.output(state), alg.lower_estimate(state))
+
+    recorders = {"upper_value": upper_value, "lower_dist": lower_dist}
+    if alg.estimates_hypergradient:
+        recorders["hypergrad_error"] = hypergrad_error
     return recorders
 
 
@@ -97,10 +123,10 @@ def provenance(alg, problem, *, seed, steps, engine, x0_given):
     }
 
 
-def _validate(problem, x0, record, tol, tol_metric):
+def _validate(alg, problem, x0, record, tol, tol_metric):
     """The start, the recorders and the tolerance's metric, checked before any engine runs."""
     start = problem.x0 if x0 is None else _checks.real_array("x0", x0, shape=problem.shape)
-    recorders = _recorders(problem)
+    recorders = dict(_recorders(problem), **_state_recorders(alg, problem))
     if record is not None:
         record = [record] if isinstance(record, str) else list(record)
         for name in record:
@@ -144,8 +170,9 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
         else ``"grad_norm"``).
     record : sequence of str, optional
         The metrics to record (default: every one the problem can compute among
-        ``f``, ``f_gap``, ``grad_norm``, ``dist``); fewer metrics, less work per
-        step; an empty sequence records none (the status and oracle counts remain).
+        ``f``, ``f_gap``, ``grad_norm``, ``dist``, and for a bilevel algorithm on a
+        bilevel problem ``upper_value``, ``lower_dist`` and ``hypergrad_error``); fewer metrics, less
+        work per step; an empty sequence records none (the status and oracle counts remain).
     keep_iterates : bool
         Record every point (memory O(steps x dim)).
 
@@ -156,7 +183,7 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
     alg, problem = _resolve_inputs(alg, problem)
     steps = _checks.positive_int("steps", steps, minimum=0)
     seed = _checks.seed(seed)
-    start, recorders, tol_metric = _validate(problem, x0, record, tol, tol_metric)
+    start, recorders, tol_metric = _validate(alg, problem, x0, record, tol, tol_metric)
     engine = _engine(engine, alg, problem)
     if engine == "numba":
         from refopt import numba_engine
@@ -165,6 +192,7 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
 
     rng = np.random.default_rng(seed)
     counted = CountingProblem(problem)
+    of_state = _state_recorders(alg, problem)
     recorded = {name: [] for name in recorders}
     calls = []
     iterates = [] if keep_iterates else None
@@ -175,16 +203,17 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
             if k > 0:
                 state = alg.step(state, counted, rng)
             x = alg.output(state)
-            values = {name: fn(x) for name, fn in recorders.items()}
+            values = {name: fn(state) if name in of_state else fn(x) for name, fn in recorders.items()}
             for name, value in values.items():
-                recorded[name].append(value)
+                recorded[name].append(np.nan if value is None else value)
+            values = {name: value for name, value in values.items() if value is not None}
             calls.append(dict(counted.calls))
             if iterates is not None:
                 iterates.append(np.array(x, copy=True))
             if not (np.all(np.isfinite(x)) and all(np.isfinite(v) for v in values.values())):
                 status, message = "diverged", f"non-finite value at step {k}"
                 break
-            if tol is not None and values[tol_metric] <= tol:
+            if tol is not None and values.get(tol_metric, np.inf) <= tol:
                 status, message = "converged", f"{tol_metric} <= {tol:g} at step {k}"
                 break
 
@@ -218,7 +247,7 @@ def run_many(alg, problem, steps, *, seeds=10, x0=None, engine="numpy", tol=None
         _checks.positive_int("threads", threads)
     alg, problem = _resolve_inputs(alg, problem)
     steps = _checks.positive_int("steps", steps, minimum=0)
-    start, recorders, tol_metric = _validate(problem, x0, record, tol, tol_metric)
+    start, recorders, tol_metric = _validate(alg, problem, x0, record, tol, tol_metric)
     if _engine(engine, alg, problem) == "numba":
         from refopt import numba_engine
         return numba_engine.run_many(alg, problem, steps, seeds=seeds, x0=start, record=list(recorders), tol=tol,

@@ -9,6 +9,7 @@ from .adam import AMSGrad, Adam, Adamax, AdamW, NAdam, RAdam
 from .adam_extensions import AdaBound, AdEMAMix, AMSBound, Grams
 from .adaptive import AdaGrad, RMSprop
 from .base import Algorithm, GradientMap
+from .bilevel import AID, BDA, ITD
 from .completion import AltMin, RobustAltMin
 from .factorization import ScaledGD
 from .gradient import GradientDescent, Subgradient
@@ -23,9 +24,9 @@ from .stochastic import SGD, AdaGradNorm
 ALGORITHMS = (GradientDescent, Subgradient, HeavyBall, Nesterov, ProximalGradient, FISTA, SGD,
               PolyakStep, SPS, AdaGradNorm, AdaGrad, RMSprop, Adam, AdamW, AMSGrad, Adamax, NAdam, RAdam,
               AdaBound, AMSBound, AdEMAMix, Grams, SignSGD, Signum, Lion, Muon, Shampoo, ScaledGD, AltMin,
-              RobustAltMin, SphericalSGD, TensorPowerIteration, SphericalLangevin)
+              RobustAltMin, SphericalSGD, TensorPowerIteration, SphericalLangevin, AID, ITD, BDA)
 
-__all__ = ["ALGORITHMS", "AMSBound", "AMSGrad", "AdEMAMix", "AdaBound", "AdaGrad", "AdaGradNorm", "Adam",
+__all__ = ["AID", "BDA", "ITD", "ALGORITHMS", "AMSBound", "AMSGrad", "AdEMAMix", "AdaBound", "AdaGrad", "AdaGradNorm", "Adam",
            "AdamW", "Adamax", "Algorithm", "AltMin", "FISTA", "GradientDescent", "GradientMap", "Grams",
            "HeavyBall", "Lion", "Muon", "NAdam", "Nesterov", "PolyakStep", "ProximalGradient", "RAdam", "RMSprop",
            "RobustAltMin", "SGD", "SPS", "ScaledGD", "Shampoo", "SignSGD", "Signum", "SphericalLangevin",
