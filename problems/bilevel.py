@@ -196,6 +196,7 @@ class QuadBilevel(BilevelProblem):
         eigenvalues = np.linalg.eigvalsh(A)
         self.set_constant("mu_g", float(eigenvalues[0]), "exact", "smallest eigenvalue of A (prescribed)")
         self.set_constant("L_g", float(eigenvalues[-1]), "exact", "largest eigenvalue of A (prescribed)")
+        self.set_constant("L_fy", 1.0, "exact", "smoothness of f in y (grad^2_yy f = I)")
         self.hessian = B.T @ np.linalg.solve(A, np.linalg.solve(A, B)) + c * np.eye(B.shape[1])
         curvature = np.linalg.eigvalsh(self.hessian)
         self.set_constant("L", float(curvature[-1]), "computed", "largest eigenvalue of B^T A^-2 B + c I (eigvalsh)")
@@ -325,6 +326,8 @@ class RidgeHPO(BilevelProblem):
         self.X_tr, self.t_tr, self.X_val, self.t_val = X_tr, t_tr, X_val, t_val
         self.per_feature = per_feature
         self.gram = X_tr.T @ X_tr
+        self.set_constant("L_fy", float(np.linalg.eigvalsh(X_val.T @ X_val)[-1]), "computed",
+                          "smoothness of f in y: largest eigenvalue of X_val^T X_val (eigvalsh)")
 
     def _weights(self, h):
         return np.exp(h) * np.ones(self.y_shape) if self.per_feature else np.exp(h[0]) * np.ones(self.y_shape)
@@ -437,6 +440,7 @@ class NonsingletonToy(BilevelProblem):
         self.n = n
         self.set_constant("mu_g", 0.0, "exact", "g is merely convex in y (flat in y_2)")
         self.set_constant("L_g", 1.0, "exact")
+        self.set_constant("L_fy", 1.0, "exact", "smoothness of f in y")
         self.set_constant("L", 1.0, "exact", "phi(x) = 1/2 ||x - 1||^2")
         self.set_constant("mu", 1.0, "exact")
         self.set_constant("x_star", np.ones(n), "exact", "the optimistic solution")
@@ -524,6 +528,7 @@ class UnboundedSmoothBilevel(QuadBilevel):
         eigenvalues = np.linalg.eigvalsh(A)
         self.set_constant("mu_g", float(eigenvalues[0]), "exact", "smallest eigenvalue of A (prescribed)")
         self.set_constant("L_g", float(eigenvalues[-1]), "exact", "largest eigenvalue of A (prescribed)")
+        self.set_constant("L_fy", 1.0, "exact", "smoothness of f in y")
         self.set_constant("L0", 3.0, "upper_bound", "of the quartic part, per coordinate: |q''| <= L0 + L1 |q'|")
         self.set_constant("L1", 3.0, "upper_bound", "of the quartic part, per coordinate")
 
@@ -580,6 +585,7 @@ class ConstrainedBilevel(BilevelProblem):
         self.a, self.c, self.coupled = a, c, coupled
         self.set_constant("mu_g", 1.0, "exact")
         self.set_constant("L_g", 1.0, "exact")
+        self.set_constant("L_fy", 1.0, "exact", "smoothness of f in y")
         if coupled:
             x_star = 0.4 * c if c >= 0 else 0.5 * c
         else:

@@ -23,6 +23,8 @@ MODULES = (
     "richard_montanari_2014",
     "grazzi_et_al_2020",
     "liu_mu_yuan_zeng_zhang_2020",
+    "kwon_kwon_wright_nowak_2023",
+    "kwon_kwon_wright_nowak_2024",
 )
 
 

@@ -466,6 +466,49 @@ class Complexity:
                        margin, len(counts), labels[-1], message, curve, claimed=claimed)
 
 
+@dataclasses.dataclass(frozen=True)
+class EpsilonComplexity:
+    """The iterations to reach accuracy eps grow like eps^-exponent or slower, fitted across ``epsilons``.
+
+    One trajectory per instance gives every count: the first k where the
+    measured sequence (in the theorem's own stationarity measure, e.g. the
+    running minimum of ||grad F(x_j)||^2, not its square root: the units
+    change the exponent) is at most eps. With ``runs`` > 1 the sequence is the
+    mean over that many seeds (an expectation). The log-log slope of the
+    counts against 1/eps must be at most ``exponent + slack``.
+    """
+    instance: Callable          # rng -> problem
+    algorithm: Callable
+    measured: Union[str, Callable]
+    epsilons: Sequence[float]
+    exponent: float
+    max_steps: int
+    slack: float = 0.15
+    runs: int = 1
+    x0: Optional[Callable] = None
+
+    def evaluate(self, rng, engine):
+        problem = self.instance(rng)
+        alg = self.algorithm(problem)
+        e, _ = _runs(self, problem, alg, self.max_steps, _start(self, problem, rng), rng, engine)
+        counts = rates.iterations_to(e, np.asarray(self.epsilons, dtype=float))
+        label = f"{alg!r} on {problem!r}"
+        claimed = f"exponent <= {self.exponent:.4g} + {self.slack:g}"
+        inverse = 1.0 / np.asarray(self.epsilons, dtype=float)
+        if np.any(counts < 0):
+            missed = [eps for eps, c in zip(self.epsilons, counts) if c < 0]
+            return Finding(False, "exponent in 1/eps", self.exponent, np.nan, np.nan, 1, label,
+                           f"eps = {missed} not reached within {self.max_steps} steps", claimed=claimed)
+        counts = np.maximum(counts, 1)
+        fitted = rates.complexity_exponent(inverse, counts)
+        margin = self.exponent + self.slack - fitted.value
+        curve = dict(x=inverse, measured=counts.astype(float), theory=counts[0] * (inverse / inverse[0]) ** self.exponent,
+                     xlabel="1/eps", ylabel="iterations to eps", logx=True)
+        message = f"iterations {counts.tolist()} at eps = {list(self.epsilons)}; fitted slope {fitted.value:.3f}"
+        return Finding(margin >= 0, "exponent in 1/eps", self.exponent, fitted.value, margin, 1, label, message,
+                       curve, claimed=claimed)
+
+
 class Measurement(NamedTuple):
     """What a `Statistic`'s ``compute`` returns: the statistic and how it was obtained."""
     value: float
@@ -655,7 +698,7 @@ class Claim:
         The registered name of the algorithm it is about.
     check : object
         How it is checked: `StepwiseBound`, `PerStepRate`, `ExactRate`,
-        `FittedRate`, `Complexity`, `Statistic`, `Threshold`, `Invariant` or
+        `FittedRate`, `Complexity`, `EpsilonComplexity`, `Statistic`, `Threshold`, `Invariant` or
         `Counterexample`.
     slow : bool
         The check takes minutes (Monte Carlo sweeps over dimensions and

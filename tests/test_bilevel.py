@@ -257,3 +257,60 @@ class TestClaims:
         naive = refopt.bda(lr=liu.OUTER_LR, inner_lr=1.0, upper_lr=1.0, alpha0=0.0)
         check = Statistic(compute=liu.bda_limit(alg=naive), bound=1e-2, quantity="")
         assert not check.evaluate(np.random.default_rng(0), "numpy").passed
+
+
+class TestPenaltyMethods:
+    def test_f2sa_with_constant_schedules_is_the_penalty_method(self):
+        """F2SA at lam = 1/sigma, no decay and no growth, takes the penalty method's steps (y-step alpha = sigma gamma)."""
+        problem = problems.quad_bilevel(dx=3, dy=4, seed=2)
+        sigma, gamma, lr = 0.1, 0.5, 0.05
+        f2sa = refopt.f2sa(lr_y=sigma * gamma, lr_z=1.0, lr_x=lr, decay_y=0, decay_z=0, decay_x=0, lam0=1 / sigma,
+                           lam_increment=0.0, inner_steps=7)
+        penalty = refopt.penalty(sigma=sigma, lr=lr, inner_lr=1.0, inner_lr_y=gamma, inner_steps=7)
+        a, b = refopt.run(f2sa, problem, 25, keep_iterates=True), refopt.run(penalty, problem, 25, keep_iterates=True)
+        np.testing.assert_allclose(a.iterates, b.iterates, rtol=1e-12, atol=1e-14)
+
+    def test_penalty_direction_is_the_closed_form_gradient(self):
+        problem = problems.quad_bilevel(dx=3, dy=4, mu_g=0.5, seed=4)
+        x, sigma = point(3, 1), 0.05
+        alg = refopt.penalty(sigma=sigma, inner_steps=2000)
+        _, _, d = alg.direction(problem, x, problem.y0, problem.y0, alg.resolve(problem), None)
+        np.testing.assert_allclose(d, problem.penalty(x, 1 / sigma)[1], atol=1e-9)
+
+    def test_penalty_converges_near_x_star_and_projects(self):
+        # x* = min(c/2, a) = a sits at the kink of y*(x) = min(x, a): a constant step oscillates within O(lr)
+        problem = problems.constrained_bilevel(a=0.3, c=1.0, dim=2)
+        trace = refopt.run(refopt.penalty(sigma=1e-3, lr=0.02, inner_steps=20), problem, 600)
+        assert np.max(trace.dist[-20:]) < 0.02
+        unprojected = problems.constrained_bilevel(a=10.0, c=1.0, dim=2)   # the bound never binds: x* = c/2
+        assert refopt.run(refopt.penalty(sigma=1e-3, lr=0.02, inner_steps=20), unprojected, 600).x[0] > 0.49
+
+    def test_f2sa_schedule_and_bad_input(self):
+        alg = refopt.f2sa(lr_y=1.0, decay_y=0.5, lam_increment=2.0, decay_lam=1.0)
+        assert alg.schedule(3)[0] == pytest.approx(0.5) and alg.schedule(3)[3] == pytest.approx(0.5)
+        with pytest.raises(ValueError, match="decay_x"):
+            refopt.f2sa(decay_x=-1.0)
+        with pytest.raises(ValueError, match="sigma"):
+            refopt.penalty(sigma=0.0)
+
+
+class TestPenaltyClaims:
+    def test_wrong_bias_exponents_are_rejected(self):
+        from refopt.proofs import kwon_kwon_wright_nowak_2023 as f2sa
+        from refopt.proofs import kwon_kwon_wright_nowak_2024 as pen
+        rng = np.random.default_rng(0)
+        assert f2sa.penalty_bias_slope(exponent=-2.0)(rng, "numpy").value > 0.5
+        assert pen.gap_slope("gradient", exponent=2.0)(rng, "numpy").value > 0.5
+        assert pen.nonsingleton_direction(exponent=2.0)(rng, "numpy").value > 0.5
+
+    def test_fitting_the_gradient_norm_instead_of_its_square_is_rejected(self):
+        """The theorem counts iterations to ||grad F||^2 <= eps; in ||grad F|| the exponent doubles."""
+        from refopt.proofs import kwon_kwon_wright_nowak_2023 as f2sa
+        claim = f2sa.deterministic_complexity
+        wrong = claim.with_check(measured=lambda trace, p: np.minimum.accumulate(trace.grad_norm))
+        assert claim.verify().passed and not wrong.verify().passed
+
+    def test_first_order_invariant_rejects_aid(self):
+        from refopt.proofs import kwon_kwon_wright_nowak_2023 as f2sa
+        wrong = f2sa.first_order.with_check(algorithm=lambda p: refopt.aid())
+        assert not wrong.verify().passed

@@ -9,7 +9,7 @@ from .adam import AMSGrad, Adam, Adamax, AdamW, NAdam, RAdam
 from .adam_extensions import AdaBound, AdEMAMix, AMSBound, Grams
 from .adaptive import AdaGrad, RMSprop
 from .base import Algorithm, GradientMap
-from .bilevel import AID, BDA, ITD
+from .bilevel import AID, BDA, F2SA, ITD, Penalty
 from .completion import AltMin, RobustAltMin
 from .factorization import ScaledGD
 from .gradient import GradientDescent, Subgradient
@@ -24,9 +24,10 @@ from .stochastic import SGD, AdaGradNorm
 ALGORITHMS = (GradientDescent, Subgradient, HeavyBall, Nesterov, ProximalGradient, FISTA, SGD,
               PolyakStep, SPS, AdaGradNorm, AdaGrad, RMSprop, Adam, AdamW, AMSGrad, Adamax, NAdam, RAdam,
               AdaBound, AMSBound, AdEMAMix, Grams, SignSGD, Signum, Lion, Muon, Shampoo, ScaledGD, AltMin,
-              RobustAltMin, SphericalSGD, TensorPowerIteration, SphericalLangevin, AID, ITD, BDA)
+              RobustAltMin, SphericalSGD, TensorPowerIteration, SphericalLangevin, AID, ITD, BDA, F2SA,
+              Penalty)
 
-__all__ = ["AID", "BDA", "ITD", "ALGORITHMS", "AMSBound", "AMSGrad", "AdEMAMix", "AdaBound", "AdaGrad", "AdaGradNorm", "Adam",
+__all__ = ["AID", "BDA", "F2SA", "ITD", "Penalty", "ALGORITHMS", "AMSBound", "AMSGrad", "AdEMAMix", "AdaBound", "AdaGrad", "AdaGradNorm", "Adam",
            "AdamW", "Adamax", "Algorithm", "AltMin", "FISTA", "GradientDescent", "GradientMap", "Grams",
            "HeavyBall", "Lion", "Muon", "NAdam", "Nesterov", "PolyakStep", "ProximalGradient", "RAdam", "RMSprop",
            "RobustAltMin", "SGD", "SPS", "ScaledGD", "Shampoo", "SignSGD", "Signum", "SphericalLangevin",
