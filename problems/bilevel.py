@@ -90,7 +90,8 @@ class BilevelProblem(Problem):
 
     is_bilevel = True
     extra_oracles = ("upper", "lower", "upper_grad_x", "upper_grad_y", "lower_grad_x", "lower_grad_y",
-                     "upper_hvp", "lower_hvp", "upper_jvp", "lower_jvp", "lower_project")
+                     "upper_hvp", "lower_hvp", "upper_jvp", "lower_jvp", "lower_project", "lower_constraint",
+                     "lower_constraint_vjp_x", "lower_constraint_vjp_y", "feasible_project")
     lower_unique = True
     """Whether argmin_y g(x, .) is a single point (otherwise `y_star` is the optimistic choice)."""
 
@@ -628,12 +629,28 @@ class ConstrainedBilevel(BilevelProblem):
         """The upper bound on y: a, or x/2 when coupled."""
         return 0.5 * x if self.coupled else np.full(self.shape, self.a)
 
-    def constraint(self, x, y):
+    def lower_constraint(self, x, y):
         """G(x, y) = y - bound(x) <= 0, coordinatewise."""
         return y - self.bound(x)
 
+    def lower_constraint_vjp_x(self, x, y, lam):
+        """(d G / d x)^T lam: 0, or -lam / 2 when coupled."""
+        return -0.5 * lam if self.coupled else np.zeros_like(x)
+
+    def lower_constraint_vjp_y(self, x, y, lam):
+        """(d G / d y)^T lam = lam."""
+        return np.array(lam, dtype=np.float64)
+
     def lower_project(self, x, y):
         return np.minimum(y, self.bound(x))
+
+    def feasible_project(self, x, y):
+        """Euclidean projection of the pair (x, y) onto {G(x, y) <= 0} (only y moves unless coupled)."""
+        if not self.coupled:
+            return x, self.lower_project(x, y)
+        # the half-space y - x/2 <= 0, normal (-1/2, 1) per coordinate
+        excess = np.maximum(self.lower_constraint(x, y), 0.0) / 1.25
+        return x + 0.5 * excess, y - excess
 
     def y_star(self, x):
         return np.minimum(x, self.bound(x))

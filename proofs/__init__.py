@@ -25,6 +25,8 @@ MODULES = (
     "liu_mu_yuan_zeng_zhang_2020",
     "kwon_kwon_wright_nowak_2023",
     "kwon_kwon_wright_nowak_2024",
+    "liu_liu_yao_zeng_zhang_2023",
+    "yao_yu_zeng_zhang_2024",
 )
 
 

@@ -192,6 +192,8 @@ def support(alg, problem):
     spec = _kernel_spec(alg)
     if spec is None:
         return f"algorithm {alg.name!r} has no numba kernel"
+    if getattr(problem, "is_bilevel", False):
+        return f"bilevel problem {problem.name!r}: its hyper-objective needs y*(x), which has no kernel"
     if len(problem.shape) != 1:
         return f"the numba engine runs vector problems; {problem.name!r} has shape {problem.shape}"
     if problem.kernel is None:

@@ -26,7 +26,8 @@ class CountingProblem:
         self._problem = problem
         self.calls = Counter()
         for name in ORACLES + getattr(problem, "extra_oracles", ()):
-            setattr(self, name, self._counted(name, getattr(problem, name)))
+            if hasattr(problem, name):
+                setattr(self, name, self._counted(name, getattr(problem, name)))
 
     def _counted(self, name, method):
         def counted(*args, **kwargs):

@@ -88,7 +88,9 @@ def test_every_vector_problem_has_kernels():
     for entry in refopt.registry.entries("problem"):
         problem = entry.factory()
         reason = numba_engine.support(refopt.nesterov(lr=1.0), problem)
-        if len(problem.shape) == 1:
+        if getattr(problem, "is_bilevel", False):
+            assert "bilevel" in reason
+        elif len(problem.shape) == 1:
             assert problem.kernel is not None, entry.name
             assert reason is None or not problem.is_smooth, reason
         else:

@@ -441,3 +441,251 @@ class Penalty(BilevelAlgorithm):
         y, z, h = self.direction(problem, state.x, state.y, state.z, hyper, rng)
         return state._replace(x=state.x - hyper["lr"] * h, k=state.k + 1, y=y, z=z, hypergrad=h,
                               hypergrad_at=state.x)
+
+
+class BOREPState(NamedTuple):
+    x: np.ndarray
+    k: int
+    y: np.ndarray              # the lower iterate, moved only at refinement and periodic updates
+    z: np.ndarray              # the linear-system variable, z ~ [grad^2_yy g]^{-1} grad_y f
+    m: np.ndarray              # the momentum of the hypergradient estimates
+    hypergrad: np.ndarray
+    hypergrad_at: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class BOREP(BilevelAlgorithm):
+    r"""BO-REP: normalized momentum on the upper level, with initialization refinement and periodic updates.
+
+    Before the first step y is refined by ``refine_steps`` gradient steps on g(x_0, .).
+    Iteration k (stochastic oracles when the problem has noise):
+
+    .. math::
+
+        &\text{if } k \bmod I = 0: \quad y \leftarrow y - \alpha \nabla_y g(x_k, y) \quad (N \text{ times}), \\
+        &h_k = \nabla_x f(x_k, y) - \nabla^2_{xy} g(x_k, y)\, z_k, \\
+        &z_{k+1} = \Pi_R\big(z_k - \nu [\nabla^2_{yy} g(x_k, y) z_k - \nabla_y f(x_k, y)]\big), \\
+        &m_{k+1} = \beta m_k + (1 - \beta) h_k, \qquad x_{k+1} = x_k - \eta\, m_{k+1} / \|m_{k+1}\|,
+
+    Pi_R the projection onto the ball of radius ``z_radius`` (none by default). The
+    normalized step keeps ||x_{k+1} - x_k|| = eta whatever the gradient's size,
+    which is what an upper level with unbounded smoothness ((L0, L1)-smooth) needs.
+    Hyperparameters: ``lr`` = eta, ``beta``, ``period`` = I, ``lower_steps`` = N,
+    ``inner_lr`` = alpha and ``z_lr`` = nu (default 1/L_g both), ``refine_steps``.
+    The theorem's eps-dependent choices of beta, eta, I and N are not encoded.
+
+    Source: Hao, Gong & Liu (2024), "Bilevel optimization under unbounded
+    smoothness: a new algorithm and convergence analysis", ICLR (arXiv 2401.09587).
+    """
+
+    name: ClassVar[str] = "bo_rep"
+    family: ClassVar[str] = "bilevel"
+    source: ClassVar[str] = "Hao, Gong & Liu (2024), ICLR"
+    problem_defaults: ClassVar[tuple] = ("inner_lr", "z_lr")
+
+    lr: float = 1e-2
+    beta: float = 0.9
+    period: int = 10
+    lower_steps: int = 10
+    inner_lr: float = None
+    z_lr: float = None
+    refine_steps: int = 1000
+    z_radius: float = None
+
+    def __post_init__(self):
+        _checks.positive("lr", self.lr)
+        _checks.real("beta", self.beta, low=0.0, high=1.0, high_open=True)
+        _checks.positive_int("period", self.period)
+        _checks.positive_int("lower_steps", self.lower_steps, minimum=0)
+        _checks.positive_int("refine_steps", self.refine_steps, minimum=0)
+        for name in ("inner_lr", "z_lr", "z_radius"):
+            _optional_positive(name, getattr(self, name))
+
+    def defaults(self, problem):
+        step = 1.0 / required_constant(problem, "L_g", f"{self.name}'s default inner_lr and z_lr = 1/L_g")
+        return {"inner_lr": step, "z_lr": step}
+
+    def init(self, x0, problem):
+        self.require_bilevel(problem, self.name)
+        return BOREPState(x=x0, k=0, y=problem.y0.copy(), z=np.zeros(problem.y_shape), m=np.zeros(problem.shape),
+                          hypergrad=None, hypergrad_at=None)
+
+    def step(self, state, problem, rng):
+        hyper = self.resolve(problem)
+        x, y, z = state.x, state.y, state.z
+        if state.k == 0:
+            y = _lower_gd(problem, x, y, self.refine_steps, hyper["inner_lr"], rng)
+        if state.k % self.period == 0:
+            y = _lower_gd(problem, x, y, self.lower_steps, hyper["inner_lr"], rng)
+        h = problem.upper_grad_x(x, y, rng) - problem.lower_jvp(x, y, z, rng)
+        z = z - hyper["z_lr"] * (problem.lower_hvp(x, y, z, rng) - problem.upper_grad_y(x, y, rng))
+        if self.z_radius is not None and np.linalg.norm(z) > self.z_radius:
+            z = z * (self.z_radius / np.linalg.norm(z))
+        m = self.beta * state.m + (1 - self.beta) * h
+        norm = np.linalg.norm(m)
+        x_new = x - self.lr * m / norm if norm > 0 else x
+        return BOREPState(x=x_new, k=state.k + 1, y=y, z=z, m=m, hypergrad=h, hypergrad_at=x)
+
+
+class BAMMState(NamedTuple):
+    x: np.ndarray
+    k: int
+    y: np.ndarray
+    v: np.ndarray              # the multiplier of the lower level's stationarity condition
+    hypergrad: np.ndarray
+    hypergrad_at: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class SLBAMM(BilevelAlgorithm):
+    r"""sl-BAMM, the single-loop bilevel averaged method of multipliers (no lower-level strong convexity).
+
+    With the averaged objective phi_mu = mu f + (1 - mu) g and mu_k = mu_0 (k+1)^{-1/p},
+    iteration k, every derivative at (x_k, y_k):
+
+    .. math::
+
+        y_{k+1} &= y_k - s\, \nabla_y \varphi_{\mu_k}(x_k, y_k), \\
+        v_{k+1} &= v_k - \eta_k [\nabla^2_{yy} \varphi_{\mu_k} v_k - \nabla_y f], \\
+        x_{k+1} &= x_k - \alpha_k [\nabla_x f - \nabla^2_{xy} \varphi_{\mu_k} v_k],
+        \qquad \alpha_k = s\, \mu_k^3 (k+1)^{-3\tau/2},
+
+    with eta_k the exact line-search step of the quadratic in v,
+    ||r||^2 / <r, grad^2_yy phi r> for the residual r = grad^2_yy phi v - grad_y f.
+    Averaging with the upper objective makes y track the upper level's preferred
+    lower-level solution (as in BDA); v is the multiplier of the stationarity
+    constraint. Hyperparameters and defaults (the official code's strategy 3:
+    mu_0 = 0.9, p = 10, tau = 1/40, s = 0.1); the admissible schedules of the
+    paper's theorem are not confirmed here.
+
+    Source: Liu, Liu, Yao, Zeng & Zhang (2023), "Averaged method of multipliers
+    for bi-level optimization without lower-level strong convexity", ICML
+    (arXiv 2302.03407); update order and defaults from the official code
+    (vis-opt-group/sl-BAMM, merely_convex/strategy3.py).
+    """
+
+    name: ClassVar[str] = "sl_bamm"
+    family: ClassVar[str] = "bilevel"
+    source: ClassVar[str] = "Liu, Liu, Yao, Zeng & Zhang (2023), ICML"
+
+    lr: float = 0.1
+    mu0: float = 0.9
+    p: float = 10.0
+    tau: float = 1 / 40
+
+    def __post_init__(self):
+        _checks.positive("lr", self.lr)
+        _checks.real("mu0", self.mu0, low=0.0, high=1.0, low_open=True)
+        _checks.positive("p", self.p)
+        _checks.nonnegative("tau", self.tau)
+
+    def init(self, x0, problem):
+        self.require_bilevel(problem, self.name)
+        return BAMMState(x=x0, k=0, y=problem.y0.copy(), v=np.zeros(problem.y_shape), hypergrad=None,
+                         hypergrad_at=None)
+
+    def schedule(self, k):
+        """(mu_k, alpha_k): the averaging weight and the x-step at iteration k."""
+        mu = self.mu0 / (k + 1) ** (1 / self.p)
+        return mu, self.lr * mu ** 3 * (k + 1) ** (-1.5 * self.tau)
+
+    def step(self, state, problem, rng):
+        mu, alpha = self.schedule(state.k)
+        x, y, v = state.x, state.y, state.v
+
+        def hvp(u):
+            return mu * problem.upper_hvp(x, y, u, rng) + (1 - mu) * problem.lower_hvp(x, y, u, rng)
+
+        fy = problem.upper_grad_y(x, y, rng)
+        y_new = y - self.lr * (mu * fy + (1 - mu) * problem.lower_grad_y(x, y, rng))
+        r = hvp(v) - fy
+        curvature = r @ hvp(r)
+        v_new = v - (r @ r / curvature) * r if curvature > 0 else v
+        h = problem.upper_grad_x(x, y, rng) - (mu * problem.upper_jvp(x, y, v, rng)
+                                              + (1 - mu) * problem.lower_jvp(x, y, v, rng))
+        return BAMMState(x=x - alpha * h, k=state.k + 1, y=y_new, v=v_new, hypergrad=h, hypergrad_at=x)
+
+
+class LVHBAState(NamedTuple):
+    x: np.ndarray
+    k: int
+    y: np.ndarray
+    z: np.ndarray              # the proximal centre of the multiplier
+    theta: np.ndarray          # the inner minimizer of the proximal Lagrangian
+    lam: np.ndarray            # the multiplier of the lower-level constraint G(x, theta) <= 0
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class LVHBA(BilevelAlgorithm):
+    r"""LV-HBA, the Hessian-free proximal Lagrangian value-function method for constrained lower levels.
+
+    For min f(x, y) s.t. y in argmin {g(x, y) : G(x, y) <= 0}, with the proximal Lagrangian value
+    function v_gamma(x, y, z) = min_theta max_{lam >= 0} g(x, theta) + lam^T G(x, theta)
+    + ||theta - y||^2 / (2 gamma_1) - ||lam - z||^2 / (2 gamma_2), iteration k:
+
+    .. math::
+
+        \theta_{k+1} &= \theta_k - \eta [\nabla_y g(x_k, \theta_k) + \nabla_y G(x_k, \theta_k)^T \lambda_k
+                         + (\theta_k - y_k)/\gamma_1], \\
+        \lambda_{k+1} &= \Pi_{[0, R]}\big(\lambda_k + \eta [G(x_k, \theta_k) - (\lambda_k - z_k)/\gamma_2]\big), \\
+        x_{k+1} &= x_k - \alpha [\nabla_x f / c_k + \nabla_x g(x_k, y_k) - \nabla_x g(x_k, \theta_{k+1})
+                   - \nabla_x G(x_k, \theta_{k+1})^T \lambda_{k+1}], \\
+        y_{k+1} &= y_k - \alpha [\nabla_y f / c_k + \nabla_y g(x_k, y_k) - (y_k - \theta_{k+1})/\gamma_1], \\
+        (x_{k+1}, y_{k+1}) &\leftarrow \Pi_{\{G \le 0\}}(x_{k+1}, y_{k+1}), \\
+        z_{k+1} &= \Pi_{[0, R]}\big(z_k - \beta (z_k - \lambda_{k+1})/\gamma_2\big),
+
+    with the penalty c_k = c_0 (k+1)^p, f's gradients at (x_k, y_k). Only gradients: no Hessians.
+    Defaults are the official code's toy settings (alpha = 0.008, beta = 0.02, eta = 0.01,
+    gamma_1 = gamma_2 = 10, c_0 = 0.025, p = 0.3, R = 1000), with lam_0 = z_0 = 1; the
+    theorem's step-size conditions are not confirmed here. Needs a problem with a lower-level
+    constraint (``lower_constraint``, its products and ``feasible_project``): the pair (x, y) is
+    kept feasible, without which g - v_gamma is unbounded below.
+
+    Source: Yao, Yu, Zeng & Zhang (2024), "Constrained bi-level optimization: proximal Lagrangian
+    value function approach and Hessian-free algorithm", ICLR (arXiv 2401.16164); update order from
+    the official code (SUSTech-Optimization/LV-HBA, Toy-example).
+    """
+
+    name: ClassVar[str] = "lv_hba"
+    family: ClassVar[str] = "bilevel"
+    source: ClassVar[str] = "Yao, Yu, Zeng & Zhang (2024), ICLR"
+    estimates_hypergradient: ClassVar[bool] = False
+
+    lr: float = 0.008
+    z_lr: float = 0.02
+    inner_lr: float = 0.01
+    gamma1: float = 10.0
+    gamma2: float = 10.0
+    c0: float = 0.025
+    p: float = 0.3
+    lam0: float = 1.0
+    bound: float = 1000.0
+
+    def __post_init__(self):
+        for name in ("lr", "z_lr", "inner_lr", "gamma1", "gamma2", "c0", "bound"):
+            _checks.positive(name, getattr(self, name))
+        _checks.nonnegative("p", self.p)
+        _checks.real("lam0", self.lam0, low=0.0, high=self.bound)
+
+    def init(self, x0, problem):
+        self.require_bilevel(problem, self.name)
+        if not hasattr(problem, "feasible_project"):
+            raise TypeError(f"lv_hba needs a lower-level constraint G(x, y) <= 0 (e.g. constrained_bilevel); "
+                            f"{problem!r} has none")
+        m = np.shape(problem.lower_constraint(x0, problem.y0))
+        return LVHBAState(x=x0, k=0, y=problem.y0.copy(), z=np.full(m, self.lam0), theta=problem.y0.copy(),
+                          lam=np.full(m, self.lam0))
+
+    def step(self, state, problem, rng):
+        x, y, z, theta, lam = state.x, state.y, state.z, state.theta, state.lam
+        c = self.c0 * (state.k + 1) ** self.p
+        d_theta = (problem.lower_grad_y(x, theta, rng) + problem.lower_constraint_vjp_y(x, theta, lam)
+                   + (theta - y) / self.gamma1)
+        d_lam = -problem.lower_constraint(x, theta) + (lam - z) / self.gamma2
+        theta, lam = theta - self.inner_lr * d_theta, np.clip(lam - self.inner_lr * d_lam, 0.0, self.bound)
+        d_x = (problem.upper_grad_x(x, y, rng) / c + problem.lower_grad_x(x, y, rng)
+               - problem.lower_grad_x(x, theta, rng) - problem.lower_constraint_vjp_x(x, theta, lam))
+        d_y = problem.upper_grad_y(x, y, rng) / c + problem.lower_grad_y(x, y, rng) - (y - theta) / self.gamma1
+        z = np.clip(z - self.z_lr * (z - lam) / self.gamma2, 0.0, self.bound)
+        x, y = problem.feasible_project(x - self.lr * d_x, y - self.lr * d_y)
+        return LVHBAState(x=x, k=state.k + 1, y=y, z=z, theta=theta, lam=lam)
