@@ -27,6 +27,7 @@ MODULES = (
     "kwon_kwon_wright_nowak_2024",
     "liu_liu_yao_zeng_zhang_2023",
     "yao_yu_zeng_zhang_2024",
+    "hao_gong_liu_2024",
 )
 
 

@@ -314,3 +314,81 @@ class TestPenaltyClaims:
         from refopt.proofs import kwon_kwon_wright_nowak_2023 as f2sa
         wrong = f2sa.first_order.with_check(algorithm=lambda p: refopt.aid())
         assert not wrong.verify().passed
+
+
+class TestSingleLoopMethods:
+    def test_bo_rep_without_refinement_and_period_one_is_normalized_momentum(self):
+        """I = 1, one lower step, no refinement: the plain single-loop normalized-momentum bilevel method."""
+        problem = problems.quad_bilevel(dx=3, dy=4, seed=3)
+        eta, beta, alpha, nu = 0.05, 0.8, 0.5, 0.3
+        trace = refopt.run(refopt.bo_rep(lr=eta, beta=beta, period=1, lower_steps=1, inner_lr=alpha, z_lr=nu,
+                                         refine_steps=0), problem, 30, x0=np.ones(3), keep_iterates=True)
+        x, y, z, m = np.ones(3), problem.y0, np.zeros(4), np.zeros(3)
+        for k in range(30):
+            y = y - alpha * problem.lower_grad_y(x, y)
+            h = problem.upper_grad_x(x, y) - problem.lower_jvp(x, y, z)
+            z = z - nu * (problem.lower_hvp(x, y, z) - problem.upper_grad_y(x, y))
+            m = beta * m + (1 - beta) * h
+            x = x - eta * m / np.linalg.norm(m)
+            np.testing.assert_allclose(trace.iterates[k + 1], x, rtol=1e-13, atol=1e-15)
+
+    def test_bo_rep_moves_eta_per_step_and_projects_z(self):
+        problem = problems.unbounded_smooth_bilevel(dx=3, dy=4)
+        trace = refopt.run(refopt.bo_rep(lr=0.02, z_radius=0.5), problem, 20, x0=np.full(3, 5.0), keep_iterates=True)
+        np.testing.assert_allclose(np.linalg.norm(np.diff(trace.iterates, axis=0), axis=1), 0.02, rtol=1e-12)
+        alg = refopt.bo_rep(z_radius=0.5)
+        state = alg.init(problem.x0, problem)
+        for _ in range(5):
+            state = alg.step(state, problem, None)
+            assert np.linalg.norm(state.z) <= 0.5 + 1e-12
+
+    def test_sl_bamm_schedule_and_exact_line_search(self):
+        alg = refopt.sl_bamm(mu0=0.5, p=2.0, tau=0.0, lr=0.1)
+        mu, alpha = alg.schedule(3)
+        assert mu == pytest.approx(0.25) and alpha == pytest.approx(0.1 * 0.25**3)
+        # on a quadratic in v the exact line-search step minimizes along the residual
+        problem = problems.quad_bilevel(dx=2, dy=3, seed=1)
+        state = alg.step(alg.init(problem.x0, problem), problem, None)
+        mu0 = alg.schedule(0)[0]
+        H = mu0 * np.eye(3) + (1 - mu0) * problem.A
+        b = problem.upper_grad_y(problem.x0, problem.y0)
+        r = -b
+        np.testing.assert_allclose(state.v, -(r @ r) / (r @ H @ r) * r, rtol=1e-12)
+
+    def test_sl_bamm_without_averaging_never_moves_y2(self):
+        from refopt.proofs import liu_liu_yao_zeng_zhang_2023 as bamm
+        m = bamm.optimistic_limit(alg=refopt.sl_bamm(mu0=1e-9))(np.random.default_rng(0), "numpy")
+        assert m.value > 0.5
+
+    def test_lv_hba_keeps_the_pair_feasible(self):
+        problem = problems.constrained_bilevel(c=3.0, coupled=True, dim=2)
+        alg = refopt.lv_hba()
+        state = alg.init(np.full(2, 2.0), problem)
+        for _ in range(200):
+            state = alg.step(state, problem, None)
+            assert np.all(problem.lower_constraint(state.x, state.y) <= 1e-12)
+            assert np.all(state.lam >= 0) and np.all(state.z >= 0)
+
+    def test_lv_hba_claim_fails_when_the_pair_is_not_projected(self):
+        """Without the projection g - v_gamma is unbounded below: the iterates run away and the check sees it."""
+        from refopt.proofs import yao_yu_zeng_zhang_2024 as lv
+
+        class Unprojected(type(problems.constrained_bilevel())):
+            def feasible_project(self, x, y):
+                return x, y
+
+        problem = problems.constrained_bilevel(a=0.3)
+        problem.__class__ = Unprojected
+        trace = refopt.run(refopt.lv_hba(c0=1.0, p=0.45), problem, 5000)
+        assert trace.dist[-1] > 1.0
+        assert lv.reaches_solution(alg=refopt.lv_hba(c0=1.0, p=0.45), cases=((0.3, 1.0, False),))(
+            np.random.default_rng(0), "numpy").value < 2e-2
+
+    def test_lv_hba_needs_a_constraint(self):
+        with pytest.raises(TypeError, match="lower-level constraint"):
+            refopt.run(refopt.lv_hba(), problems.quad_bilevel(), 2)
+
+    def test_bo_rep_stability_claim_rejects_the_unnormalized_method(self):
+        from refopt.proofs import hao_gong_liu_2024 as borep
+        m = borep.normalized_vs_raw(normalize=False)(np.random.default_rng(0), "numpy")
+        assert not m.value <= 1.0

@@ -469,7 +469,8 @@ class BOREP(BilevelAlgorithm):
 
     Pi_R the projection onto the ball of radius ``z_radius`` (none by default). The
     normalized step keeps ||x_{k+1} - x_k|| = eta whatever the gradient's size,
-    which is what an upper level with unbounded smoothness ((L0, L1)-smooth) needs.
+    which is what an upper level with unbounded smoothness ((L0, L1)-smooth) needs;
+    ``normalize=False`` takes x_{k+1} = x_k - eta m_{k+1}, the unnormalized baseline.
     Hyperparameters: ``lr`` = eta, ``beta``, ``period`` = I, ``lower_steps`` = N,
     ``inner_lr`` = alpha and ``z_lr`` = nu (default 1/L_g both), ``refine_steps``.
     The theorem's eps-dependent choices of beta, eta, I and N are not encoded.
@@ -491,6 +492,7 @@ class BOREP(BilevelAlgorithm):
     z_lr: float = None
     refine_steps: int = 1000
     z_radius: float = None
+    normalize: bool = True
 
     def __post_init__(self):
         _checks.positive("lr", self.lr)
@@ -498,6 +500,7 @@ class BOREP(BilevelAlgorithm):
         _checks.positive_int("period", self.period)
         _checks.positive_int("lower_steps", self.lower_steps, minimum=0)
         _checks.positive_int("refine_steps", self.refine_steps, minimum=0)
+        _checks.choice("normalize", self.normalize, (False, True))
         for name in ("inner_lr", "z_lr", "z_radius"):
             _optional_positive(name, getattr(self, name))
 
@@ -522,7 +525,7 @@ class BOREP(BilevelAlgorithm):
         if self.z_radius is not None and np.linalg.norm(z) > self.z_radius:
             z = z * (self.z_radius / np.linalg.norm(z))
         m = self.beta * state.m + (1 - self.beta) * h
-        norm = np.linalg.norm(m)
+        norm = np.linalg.norm(m) if self.normalize else 1.0
         x_new = x - self.lr * m / norm if norm > 0 else x
         return BOREPState(x=x_new, k=state.k + 1, y=y, z=z, m=m, hypergrad=h, hypergrad_at=x)
 
