@@ -685,3 +685,89 @@ def constrained_bilevel(a=1.0, c=1.0, *, coupled=False, dim=1, x0=None, y0=None)
     x0, y0 = check_x0(x0, (dim,)), _start(y0, (dim,))
     return ConstrainedBilevel(a, c, bool(coupled), params=dict(a=a, c=c, coupled=bool(coupled), dim=dim),
                               x0=np.zeros(dim) if x0 is None else x0, y0=np.zeros(dim) if y0 is None else y0)
+
+
+class SineBilevel(BilevelProblem):
+    r"""A non-convex lower level: g(x, y) = sin(x + y - c), f(x, y) = (x - a)^2 + (y - a - c)^2 (scalars).
+
+    The lower level's minimizers are the discrete set y = 3 pi/2 + c - x + 2 pi n; the optimistic choice
+    takes the y nearest to the upper level's target a + c. On branch n the hyper-objective is
+    (x - a)^2 + (3 pi/2 + 2 pi n - a - x)^2, least at x = 3 pi/4 + pi n with value 2 (x - a)^2, so x* is
+    the 3 pi/4 + pi n nearest to a (a = c = 2: x* = 3 pi/4, y* = 3 pi/4 + 2, F* = 2 (3 pi/4 - 2)^2,
+    exact). g is 1-weakly convex in y.
+    """
+
+    name = "sine_bilevel"
+    lower_unique = False
+
+    def __init__(self, a, c, *, params, x0, y0):
+        super().__init__(params=params, x0=x0, y0=y0, noise=None)
+        self.a, self.c = a, c
+        self.set_constant("L_g", 1.0, "exact", "|d^2 g / dy^2| <= 1")
+        self.set_constant("rho_g", 1.0, "exact", "weak convexity modulus of g in y")
+        self.set_constant("L_fy", 2.0, "exact")
+        # on branch n, F = (x - a)^2 + (3 pi/2 + 2 pi n - a - x)^2 is least at x = 3 pi/4 + pi n, F = 2 (x - a)^2
+        n = np.round((a - 0.75 * np.pi) / np.pi)
+        self.set_constant("x_star", np.array([0.75 * np.pi + np.pi * n]), "exact",
+                          "3 pi/4 + pi n on the best branch n of the optimistic choice")
+        self.set_constant("f_star", self.f(self.x_star), "exact", "F(x*)")
+
+    def _branch(self, x):
+        base = 1.5 * np.pi + self.c - x
+        return base + 2 * np.pi * np.round((self.a + self.c - base) / (2 * np.pi))
+
+    def _upper(self, x, y, xp):
+        return xp.sum((x - self.a) ** 2 + (y - self.a - self.c) ** 2)
+
+    def _lower(self, x, y, xp):
+        return xp.sum(xp.sin(x + y - self.c))
+
+    def _upper_grad_x(self, x, y):
+        return 2 * (x - self.a)
+
+    def _upper_grad_y(self, x, y):
+        return 2 * (y - self.a - self.c)
+
+    def _lower_grad_x(self, x, y):
+        return np.cos(x + y - self.c)
+
+    def _lower_grad_y(self, x, y):
+        return np.cos(x + y - self.c)
+
+    def _upper_hvp(self, x, y, v):
+        return 2 * v
+
+    def _lower_hvp(self, x, y, v):
+        return -np.sin(x + y - self.c) * v
+
+    def _upper_jvp(self, x, y, v):
+        return np.zeros_like(x)
+
+    def _lower_jvp(self, x, y, v):
+        return -np.sin(x + y - self.c) * v
+
+    def y_star(self, x):
+        return self._branch(x)
+
+    def grad(self, x):
+        # on a branch dy*/dx = -1 (between the switch points, where F jumps in slope)
+        return 2 * (x - self.a) - 2 * (self._branch(x) - self.a - self.c)
+
+
+@problem_factory(family="bilevel", source="Liu, Liu, Yao, Zeng & Zhang (2024), the MEHA code's non-convex toy")
+def sine_bilevel(a=2.0, c=2.0, *, x0=None, y0=None):
+    """A non-convex (weakly convex) lower level sin(x + y - c) with a discrete set of minimizers; x* = 3 pi/4 exact
+    for a = c = 2.
+
+    Parameters
+    ----------
+    a, c : float
+        The upper level's targets: f = (x - a)^2 + (y - a - c)^2.
+    x0, y0 : array_like, optional
+        Default starting points (x0 = -6, y0 = 0, the official code's start).
+    """
+    a = _checks.real("a", a)
+    c = _checks.real("c", c)
+    x0, y0 = check_x0(x0, (1,)), _start(y0, (1,))
+    return SineBilevel(a, c, params=dict(a=a, c=c), x0=np.array([-6.0]) if x0 is None else x0,
+                       y0=np.zeros(1) if y0 is None else y0)

@@ -28,6 +28,7 @@ MODULES = (
     "liu_liu_yao_zeng_zhang_2023",
     "yao_yu_zeng_zhang_2024",
     "hao_gong_liu_2024",
+    "liu_liu_yao_zeng_zhang_2024",
 )
 
 

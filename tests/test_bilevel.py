@@ -25,7 +25,8 @@ def toys(seed=0):
             problems.nonsingleton_toy(n=2),
             problems.unbounded_smooth_bilevel(dx=3, dy=4, seed=seed),
             problems.constrained_bilevel(a=0.7, c=1.3, dim=3),
-            problems.constrained_bilevel(c=1.3, coupled=True, dim=3)]
+            problems.constrained_bilevel(c=1.3, coupled=True, dim=3),
+            problems.sine_bilevel()]
 
 
 def finite_difference(fn, x, h=1e-6):
@@ -77,6 +78,8 @@ class TestOracles:
             x = point(problem.shape, seed, scale=0.5)
             if isinstance(problem, type(problems.constrained_bilevel())):
                 x = x + 0.05 * np.sign(x - problem.bound(x))   # stay off the kink of min(x, bound)
+            if isinstance(problem, type(problems.sine_bilevel())):
+                x = 1.0 + 0.2 * x                              # inside one branch (switches at x = -0.43, 5.85)
             np.testing.assert_allclose(problem.grad(x), finite_difference(problem.f, x), rtol=1e-6, atol=1e-6)
 
     def test_the_optimistic_choice_on_the_non_singleton_toy(self):
@@ -392,3 +395,29 @@ class TestSingleLoopMethods:
         from refopt.proofs import hao_gong_liu_2024 as borep
         m = borep.normalized_vs_raw(normalize=False)(np.random.default_rng(0), "numpy")
         assert not m.value <= 1.0
+
+
+class TestNonconvexLowerLevel:
+    def test_sine_solution_by_enumeration(self):
+        problem = problems.sine_bilevel()
+        grid = np.linspace(-10, 10, 200_001)
+        values = [problem.f(np.array([t])) for t in grid[::100]]
+        assert problem.x_star[0] == pytest.approx(grid[::100][np.argmin(values)], abs=1e-2)
+        assert problem.f_star == pytest.approx(min(values), abs=1e-4)
+        assert problem.f_star == pytest.approx(2 * (0.75 * np.pi - 2) ** 2)
+
+    def test_meha_theta_tracks_the_proximal_point(self):
+        """At fixed (x, y) the theta-steps converge to argmin g(x, .) + ||. - y||^2 / (2 gamma)."""
+        problem = problems.sine_bilevel()
+        alg = refopt.meha(lr=1e-300, lower_lr=1e-300)   # freeze x and y
+        state = alg.init(problem.x0, problem)
+        for _ in range(500):
+            state = alg.step(state, problem, None)
+        stationarity = problem.lower_grad_y(state.x, state.theta) + (state.theta - state.y) / alg.gamma
+        np.testing.assert_allclose(stationarity, 0.0, atol=1e-10)
+
+    def test_meha_claim_fails_without_the_envelope(self):
+        """gamma huge: the envelope no longer constrains y, and the run does not reach the solution."""
+        from refopt.proofs import liu_liu_yao_zeng_zhang_2024 as meha
+        m = meha.reaches_optimistic(alg=refopt.meha(gamma=1e6))(np.random.default_rng(0), "numpy")
+        assert m.value > 0.1 or m.invalid

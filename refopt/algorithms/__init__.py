@@ -9,7 +9,7 @@ from .adam import AMSGrad, Adam, Adamax, AdamW, NAdam, RAdam
 from .adam_extensions import AdaBound, AdEMAMix, AMSBound, Grams
 from .adaptive import AdaGrad, RMSprop
 from .base import Algorithm, GradientMap
-from .bilevel import AID, BDA, BOREP, F2SA, ITD, LVHBA, SLBAMM, Penalty
+from .bilevel import AID, BDA, BOREP, F2SA, ITD, LVHBA, MEHA, SLBAMM, Penalty
 from .completion import AltMin, RobustAltMin
 from .factorization import ScaledGD
 from .gradient import GradientDescent, Subgradient
@@ -25,10 +25,10 @@ ALGORITHMS = (GradientDescent, Subgradient, HeavyBall, Nesterov, ProximalGradien
               PolyakStep, SPS, AdaGradNorm, AdaGrad, RMSprop, Adam, AdamW, AMSGrad, Adamax, NAdam, RAdam,
               AdaBound, AMSBound, AdEMAMix, Grams, SignSGD, Signum, Lion, Muon, Shampoo, ScaledGD, AltMin,
               RobustAltMin, SphericalSGD, TensorPowerIteration, SphericalLangevin, AID, ITD, BDA, F2SA,
-              Penalty, BOREP, SLBAMM, LVHBA)
+              Penalty, BOREP, SLBAMM, LVHBA, MEHA)
 
 __all__ = ["AID", "BDA", "BOREP", "F2SA", "ITD", "Penalty", "ALGORITHMS", "AMSBound", "AMSGrad", "AdEMAMix", "AdaBound", "AdaGrad", "AdaGradNorm", "Adam",
            "AdamW", "Adamax", "Algorithm", "AltMin", "FISTA", "GradientDescent", "GradientMap", "Grams",
-           "HeavyBall", "LVHBA", "Lion", "Muon", "NAdam", "Nesterov", "PolyakStep", "ProximalGradient", "RAdam", "RMSprop",
+           "HeavyBall", "LVHBA", "MEHA", "Lion", "Muon", "NAdam", "Nesterov", "PolyakStep", "ProximalGradient", "RAdam", "RMSprop",
            "RobustAltMin", "SGD", "SLBAMM", "SPS", "ScaledGD", "Shampoo", "SignSGD", "Signum", "SphericalLangevin",
            "SphericalSGD", "Subgradient", "TensorPowerIteration", "schedules"]

@@ -692,3 +692,66 @@ class LVHBA(BilevelAlgorithm):
         z = np.clip(z - self.z_lr * (z - lam) / self.gamma2, 0.0, self.bound)
         x, y = problem.feasible_project(x - self.lr * d_x, y - self.lr * d_y)
         return LVHBAState(x=x, k=state.k + 1, y=y, z=z, theta=theta, lam=lam)
+
+
+class MEHAState(NamedTuple):
+    x: np.ndarray
+    k: int
+    y: np.ndarray
+    theta: np.ndarray          # the proximal point of the lower objective's Moreau envelope at y
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class MEHA(BilevelAlgorithm):
+    r"""MEHA, the Moreau-envelope-based Hessian-free algorithm (lower levels that are only weakly convex).
+
+    The lower level is the constraint g(x, y) - v_gamma(x, y) <= 0 with the Moreau envelope
+    v_gamma(x, y) = min_theta g(x, theta) + ||theta - y||^2 / (2 gamma); with c_k = c_0 (k+1)^p,
+    iteration k is one step on theta, then on x, then on y (at the new x):
+
+    .. math::
+
+        \theta_{k+1} &= \theta_k - \eta [\nabla_y g(x_k, \theta_k) + (\theta_k - y_k)/\gamma], \\
+        x_{k+1} &= x_k - \alpha [\nabla_x f(x_k, y_k) / c_k + \nabla_x g(x_k, y_k) - \nabla_x g(x_k, \theta_{k+1})], \\
+        y_{k+1} &= y_k - \beta [\nabla_y f(x_{k+1}, y_k) / c_k + \nabla_y g(x_{k+1}, y_k) - (y_k - \theta_{k+1})/\gamma],
+
+    gradients only (a prox step replaces the theta- and y-steps' gradient of a non-smooth part of g,
+    which the toys here do not have). gamma must be below 1/(2 rho_g) for a rho_g-weakly convex g.
+    The defaults (alpha = beta = 0.05, eta = 0.1, gamma = 0.2, c_0 = 1, p = 0.45) are this reference's,
+    for the non-convex toy: the official code's toy settings mix conventions (c_k multiplying f).
+
+    Source: Liu, Liu, Yao, Zeng & Zhang (2024), "Moreau envelope for nonconvex bi-level optimization:
+    a single-loop and Hessian-free solution strategy", ICML (arXiv 2405.09927); update order from the
+    official code (LiuZhu-CV/MEHA) and its restatement in later work.
+    """
+
+    name: ClassVar[str] = "meha"
+    family: ClassVar[str] = "bilevel"
+    source: ClassVar[str] = "Liu, Liu, Yao, Zeng & Zhang (2024), ICML"
+    estimates_hypergradient: ClassVar[bool] = False
+
+    lr: float = 0.05
+    lower_lr: float = 0.05
+    inner_lr: float = 0.1
+    gamma: float = 0.2
+    c0: float = 1.0
+    p: float = 0.45
+
+    def __post_init__(self):
+        for name in ("lr", "lower_lr", "inner_lr", "gamma", "c0"):
+            _checks.positive(name, getattr(self, name))
+        _checks.nonnegative("p", self.p)
+
+    def init(self, x0, problem):
+        self.require_bilevel(problem, self.name)
+        return MEHAState(x=x0, k=0, y=problem.y0.copy(), theta=problem.y0.copy())
+
+    def step(self, state, problem, rng):
+        x, y, theta = state.x, state.y, state.theta
+        c = self.c0 * (state.k + 1) ** self.p
+        theta = theta - self.inner_lr * (problem.lower_grad_y(x, theta, rng) + (theta - y) / self.gamma)
+        x_new = x - self.lr * (problem.upper_grad_x(x, y, rng) / c + problem.lower_grad_x(x, y, rng)
+                               - problem.lower_grad_x(x, theta, rng))
+        y_new = y - self.lower_lr * (problem.upper_grad_y(x_new, y, rng) / c + problem.lower_grad_y(x_new, y, rng)
+                                     - (y - theta) / self.gamma)
+        return MEHAState(x=x_new, k=state.k + 1, y=y_new, theta=theta)
