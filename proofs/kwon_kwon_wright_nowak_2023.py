@@ -83,7 +83,7 @@ deterministic_complexity = Claim(
               "each), with lam_k ~ k^1/3.",
     kind="complexity", level="sampled", family=FAMILY, algorithm="f2sa",
     check=EpsilonComplexity(instance=instance, algorithm=deterministic_schedule, measured=best_grad_sq,
-                            epsilons=(1e-2, 3e-3, 1e-3, 3e-4, 1e-4), exponent=1.5, max_steps=8000),
+                            epsilons=(1e-2, 3e-3, 1e-3, 3e-4, 1e-4), exponent=1.5, max_steps=30_000),
 )
 
 
