@@ -495,7 +495,7 @@ class NonsingletonToy(BilevelProblem):
 
 
 @problem_factory(family="bilevel", source="Liu, Mu, Yuan, Zeng & Zhang (2020), the BDA toy (catalogue B3)")
-def nonsingleton_toy(n=1, *, x0=None, y0=None):
+def nonsingleton_toy(n=1, *, x0=None, y0=None, noise=None):
     """A lower level with a set of solutions: the optimistic x* = 1, F* = 0 exact; naive unrolling stalls at 1/2.
 
     Parameters
@@ -504,11 +504,13 @@ def nonsingleton_toy(n=1, *, x0=None, y0=None):
         Number of independent copies (x in R^n, y = (y_1, y_2) in R^{2n}).
     x0, y0 : array_like, optional
         Default starting points (zero).
+    noise : BilevelNoise, optional
+        Stochastic oracles (`bilevel_noise`).
     """
     n = _checks.positive_int("n", n)
     x0, y0 = check_x0(x0, (n,)), _start(y0, (2 * n,))
-    return NonsingletonToy(n, params=dict(n=n), x0=np.zeros(n) if x0 is None else x0,
-                           y0=np.zeros(2 * n) if y0 is None else y0, noise=None)
+    return NonsingletonToy(n, params=dict(n=n, noise=noise), x0=np.zeros(n) if x0 is None else x0,
+                           y0=np.zeros(2 * n) if y0 is None else y0, noise=noise)
 
 
 class UnboundedSmoothBilevel(QuadBilevel):
@@ -581,8 +583,8 @@ class ConstrainedBilevel(BilevelProblem):
 
     name = "constrained_bilevel"
 
-    def __init__(self, a, c, coupled, *, params, x0, y0):
-        super().__init__(params=params, x0=x0, y0=y0, noise=None)
+    def __init__(self, a, c, coupled, *, params, x0, y0, noise):
+        super().__init__(params=params, x0=x0, y0=y0, noise=noise)
         self.a, self.c, self.coupled = a, c, coupled
         self.set_constant("mu_g", 1.0, "exact")
         self.set_constant("L_g", 1.0, "exact")
@@ -663,7 +665,7 @@ class ConstrainedBilevel(BilevelProblem):
 
 
 @problem_factory(family="bilevel", source="constrained bilevel toy (catalogue B5); Yao, Yu, Zeng & Zhang (2024)")
-def constrained_bilevel(a=1.0, c=1.0, *, coupled=False, dim=1, x0=None, y0=None):
+def constrained_bilevel(a=1.0, c=1.0, *, coupled=False, dim=1, x0=None, y0=None, noise=None):
     """A lower level with a constraint y <= a (or the coupled y <= x/2): exact y*(x), x*, F*.
 
     Parameters
@@ -678,13 +680,16 @@ def constrained_bilevel(a=1.0, c=1.0, *, coupled=False, dim=1, x0=None, y0=None)
         Number of independent coordinates.
     x0, y0 : array_like, optional
         Default starting points (zero).
+    noise : BilevelNoise, optional
+        Stochastic oracles (`bilevel_noise`; the constraint G is exact).
     """
     a = _checks.nonnegative("a", a)
     c = _checks.real("c", c)
     dim = _checks.positive_int("dim", dim)
     x0, y0 = check_x0(x0, (dim,)), _start(y0, (dim,))
-    return ConstrainedBilevel(a, c, bool(coupled), params=dict(a=a, c=c, coupled=bool(coupled), dim=dim),
-                              x0=np.zeros(dim) if x0 is None else x0, y0=np.zeros(dim) if y0 is None else y0)
+    return ConstrainedBilevel(a, c, bool(coupled), params=dict(a=a, c=c, coupled=bool(coupled), dim=dim, noise=noise),
+                              x0=np.zeros(dim) if x0 is None else x0, y0=np.zeros(dim) if y0 is None else y0,
+                              noise=noise)
 
 
 class SineBilevel(BilevelProblem):
@@ -700,8 +705,8 @@ class SineBilevel(BilevelProblem):
     name = "sine_bilevel"
     lower_unique = False
 
-    def __init__(self, a, c, *, params, x0, y0):
-        super().__init__(params=params, x0=x0, y0=y0, noise=None)
+    def __init__(self, a, c, *, params, x0, y0, noise):
+        super().__init__(params=params, x0=x0, y0=y0, noise=noise)
         self.a, self.c = a, c
         self.set_constant("L_g", 1.0, "exact", "|d^2 g / dy^2| <= 1")
         self.set_constant("rho_g", 1.0, "exact", "weak convexity modulus of g in y")
@@ -755,7 +760,7 @@ class SineBilevel(BilevelProblem):
 
 
 @problem_factory(family="bilevel", source="Liu, Liu, Yao, Zeng & Zhang (2024), the MEHA code's non-convex toy")
-def sine_bilevel(a=2.0, c=2.0, *, x0=None, y0=None):
+def sine_bilevel(a=2.0, c=2.0, *, x0=None, y0=None, noise=None):
     """A non-convex (weakly convex) lower level sin(x + y - c) with a discrete set of minimizers; x* = 3 pi/4 exact
     for a = c = 2.
 
@@ -765,9 +770,11 @@ def sine_bilevel(a=2.0, c=2.0, *, x0=None, y0=None):
         The upper level's targets: f = (x - a)^2 + (y - a - c)^2.
     x0, y0 : array_like, optional
         Default starting points (x0 = -6, y0 = 0, the official code's start).
+    noise : BilevelNoise, optional
+        Stochastic oracles (`bilevel_noise`).
     """
     a = _checks.real("a", a)
     c = _checks.real("c", c)
     x0, y0 = check_x0(x0, (1,)), _start(y0, (1,))
-    return SineBilevel(a, c, params=dict(a=a, c=c), x0=np.array([-6.0]) if x0 is None else x0,
-                       y0=np.zeros(1) if y0 is None else y0)
+    return SineBilevel(a, c, params=dict(a=a, c=c, noise=noise), x0=np.array([-6.0]) if x0 is None else x0,
+                       y0=np.zeros(1) if y0 is None else y0, noise=noise)
