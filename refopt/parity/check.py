@@ -182,8 +182,8 @@ def check(reference, candidate, problem, steps, *, mode="teacher_forced", dtype=
                 worst = (float(err[index]), k, tuple(int(i) for i in index))
             if first_bad is None and np.any(bad):
                 first_bad = k
-                detail = (f"at step {k} entry {tuple(int(i) for i in index)} is {next_cand[index]!r} instead of "
-                          f"{next_ref[index]!r} (error {err[index]:.3e} > tolerance {tol[index]:.3e}; the "
+                detail = (f"at step {k} entry {tuple(int(i) for i in index)} is {float(next_cand[index])!r} instead of "
+                          f"{float(next_ref[index])!r} (error {err[index]:.3e} > tolerance {tol[index]:.3e}; the "
                           f"reference moved it by {delta[index]:.3e})")
             x_ref = next_ref
             x_cand = next_cand if mode == "free_running" else next_ref
