@@ -178,6 +178,20 @@ class TestPlugin:
         result.assert_outcomes(passed=1)
         result.stdout.fnmatch_lines(["refopt seed: 7"])
 
+    def test_family_fixtures_build_registered_problems(self, pytester):
+        from refopt.testing.plugin import FAMILY_FIXTURES
+        for problem, parameters in FAMILY_FIXTURES.values():
+            registry.problem(problem, **parameters)
+        pytester.makepyfile("""
+            def test_families(refopt_logistic, refopt_bilevel, refopt_matrix_sensing):
+                assert refopt_logistic.params["seed"] == 3 and refopt_bilevel.params["seed"] == 3
+        """)
+        pytester.runpytest_subprocess("--refopt-seed", "3").assert_outcomes(passed=1)
+
+    def test_a_callable_pair_and_a_reference_name(self):
+        adam = adam_callable()
+        testing.assert_matches_reference((adam.init, adam.update), "adam")
+
     def test_an_unrelated_suite_does_not_import_refopt(self, pytester):
         pytester.makepyfile("""
             import sys

@@ -35,11 +35,13 @@ def assert_matches_reference(candidate, reference, problem=None, steps=50, *, mo
 
     Parameters
     ----------
-    candidate : refopt.parity.Candidate or Algorithm
+    candidate : refopt.parity.Candidate, (init, update) or Algorithm
         The optimizer under test: ``parity.from_torch(torch.optim.Adam, lr=1e-3)``,
-        ``parity.from_optax(...)`` or ``parity.from_callable(init, update)``.
-    reference : Algorithm
-        The reference with the same hyperparameters, e.g. ``refopt.adam(lr=1e-3)``.
+        ``parity.from_optax(...)``, ``parity.from_callable(init, update)`` or the
+        pair ``(init, update)`` itself.
+    reference : Algorithm or str
+        The reference with the same hyperparameters, e.g. ``refopt.adam(lr=1e-3)``
+        (a registered name gives the defaults).
     problem : Problem or GradientProbe, optional
         Where the gradients come from (default: a `refopt.parity.GradientProbe`,
         whose gradients span 14 orders of magnitude to separate the variants).
@@ -51,10 +53,14 @@ def assert_matches_reference(candidate, reference, problem=None, steps=50, *, mo
     values there, and, for a family refopt knows the variants of (SGD, Adam,
     RMSprop, ...), the reference variant the candidate does match or is closest to.
     """
-    from refopt import parity
+    from refopt import parity, registry
 
+    if isinstance(reference, str):
+        reference = registry.algorithm(reference)
     if not isinstance(reference, Algorithm):
-        raise TypeError(f"reference must be a refopt algorithm (e.g. refopt.adam(lr=1e-3)), got {reference!r}")
+        raise TypeError(f"reference must be a refopt algorithm (e.g. refopt.adam(lr=1e-3)) or its name, got {reference!r}")
+    if isinstance(candidate, tuple) and len(candidate) == 2 and all(callable(f) for f in candidate):
+        candidate = parity.from_callable(*candidate)
     probe = parity.GradientProbe() if problem is None else problem
     report = parity.check(reference, candidate, probe, steps, mode=mode, dtype=dtype, seed=seed, rtol=rtol, atol=atol)
     if report.ok:

@@ -11,10 +11,24 @@ fixtures, so a test suite that does not use them runs exactly as before.
   registered problem with the fixture's seed (where the factory takes one).
 * ``refopt_reference``: a factory, ``refopt_reference("adam", lr=1e-3)``, building a
   registered reference algorithm.
-* ``refopt_quadratic``: an ill-conditioned quadratic (d = 20, kappa = 100, rotated),
-  the usual first test of an optimizer.
+* one ready instance per common problem family, seeded by ``refopt_seed``:
+  ``refopt_quadratic`` (d = 20, kappa = 100, rotated: the usual first test of an
+  optimizer), ``refopt_least_squares``, ``refopt_lasso``, ``refopt_logistic``,
+  ``refopt_rosenbrock``, ``refopt_matrix_sensing`` and ``refopt_bilevel`` (the
+  quadratic bilevel problem); see `FAMILY_FIXTURES` for their parameters.
 """
 import pytest
+
+FAMILY_FIXTURES = {
+    "refopt_quadratic": ("quadratic", dict(dim=20, mu=0.01, L=1.0)),
+    "refopt_least_squares": ("least_squares", dict(n=100, d=10)),
+    "refopt_lasso": ("lasso", dict(n=50, d=20, lam=0.1)),
+    "refopt_logistic": ("logistic", dict(n=200, d=10, lam=0.01)),
+    "refopt_rosenbrock": ("rosenbrock", dict(dim=2)),
+    "refopt_matrix_sensing": ("matrix_sensing", dict(n=10, r_true=2, m=200)),
+    "refopt_bilevel": ("quad_bilevel", dict(dx=5, dy=10)),
+}
+"""fixture name: (registered problem, parameters)."""
 
 
 def pytest_addoption(parser):
@@ -61,6 +75,13 @@ def refopt_reference():
     return registry.algorithm
 
 
-@pytest.fixture
-def refopt_quadratic(refopt_problem):
-    return refopt_problem("quadratic", dim=20, mu=0.01, L=1.0)
+def _family_fixture(name, problem, parameters):
+    def fixture(refopt_problem):
+        return refopt_problem(problem, **parameters)
+    fixture.__name__ = name
+    fixture.__doc__ = f"refopt.problems.{problem}({', '.join(f'{k}={v!r}' for k, v in parameters.items())}), seeded."
+    return pytest.fixture(name=name)(fixture)
+
+
+for _name, (_problem, _parameters) in FAMILY_FIXTURES.items():
+    globals()[_name] = _family_fixture(_name, _problem, _parameters)
