@@ -261,10 +261,21 @@ class QuadBilevel(BilevelProblem):
         return value, grad, y_lam
 
 
-def _spd(dim, mu, L, rng):
-    eigenvalues = np.linspace(mu, L, dim) if dim > 1 else np.array([L])
-    Q = random_orthogonal(dim, rng)
-    return (Q * eigenvalues) @ Q.T
+def _quadratic_lower(seed, dx, dy, mu_g, L_g):
+    """The checked parameters and the data of g = 1/2 y^T A y - y^T B x, f's target b, drawn from the seed."""
+    seed = _checks.seed(seed)
+    dx = _checks.positive_int("dx", dx)
+    dy = _checks.positive_int("dy", dy)
+    mu_g = _checks.positive("mu_g", mu_g)
+    L_g = _checks.positive("L_g", L_g)
+    if mu_g > L_g or (dy == 1 and mu_g != L_g):
+        raise ValueError(f"need mu_g <= L_g (and mu_g = L_g when dy = 1), got mu_g={mu_g}, L_g={L_g}")
+    rng = np.random.default_rng(seed)
+    eigenvalues = np.linspace(mu_g, L_g, dy) if dy > 1 else np.array([L_g])
+    Q = random_orthogonal(dy, rng)
+    A = (Q * eigenvalues) @ Q.T
+    B = rng.standard_normal((dy, dx)) / np.sqrt(dy)
+    return seed, dx, dy, mu_g, L_g, A, B, rng.standard_normal(dy)
 
 
 @problem_factory(family="bilevel", source="quadratic bilevel toy (catalogue B1); e.g. Ghadimi & Wang (2018)")
@@ -287,18 +298,8 @@ def quad_bilevel(dx=5, dy=10, mu_g=0.1, L_g=1.0, c=0.1, *, seed=0, x0=None, y0=N
     noise : BilevelNoise, optional
         Stochastic oracles (`bilevel_noise`).
     """
-    seed = _checks.seed(seed)
-    dx = _checks.positive_int("dx", dx)
-    dy = _checks.positive_int("dy", dy)
-    mu_g = _checks.positive("mu_g", mu_g)
-    L_g = _checks.positive("L_g", L_g)
-    if mu_g > L_g or (dy == 1 and mu_g != L_g):
-        raise ValueError(f"need mu_g <= L_g (and mu_g = L_g when dy = 1), got mu_g={mu_g}, L_g={L_g}")
+    seed, dx, dy, mu_g, L_g, A, B, b = _quadratic_lower(seed, dx, dy, mu_g, L_g)
     c = _checks.nonnegative("c", c)
-    rng = np.random.default_rng(seed)
-    A = _spd(dy, mu_g, L_g, rng)
-    B = rng.standard_normal((dy, dx)) / np.sqrt(dy)
-    b = rng.standard_normal(dy)
     if c == 0 and np.linalg.matrix_rank(B) < dx:
         raise ValueError("c = 0 with dx > dy leaves F without a unique minimizer; take c > 0")
     x0, y0 = check_x0(x0, (dx,)), _start(y0, (dy,))
@@ -556,17 +557,7 @@ def unbounded_smooth_bilevel(dx=5, dy=10, mu_g=0.1, L_g=1.0, *, seed=0, x0=None,
     Parameters are those of `quad_bilevel` (without c). The default start is
     x0 = 1 (all ones); a far start (large ||x0||) is where unnormalized steps diverge.
     """
-    seed = _checks.seed(seed)
-    dx = _checks.positive_int("dx", dx)
-    dy = _checks.positive_int("dy", dy)
-    mu_g = _checks.positive("mu_g", mu_g)
-    L_g = _checks.positive("L_g", L_g)
-    if mu_g > L_g or (dy == 1 and mu_g != L_g):
-        raise ValueError(f"need mu_g <= L_g (and mu_g = L_g when dy = 1), got mu_g={mu_g}, L_g={L_g}")
-    rng = np.random.default_rng(seed)
-    A = _spd(dy, mu_g, L_g, rng)
-    B = rng.standard_normal((dy, dx)) / np.sqrt(dy)
-    b = rng.standard_normal(dy)
+    seed, dx, dy, mu_g, L_g, A, B, b = _quadratic_lower(seed, dx, dy, mu_g, L_g)
     x0, y0 = check_x0(x0, (dx,)), _start(y0, (dy,))
     params = dict(dx=dx, dy=dy, mu_g=mu_g, L_g=L_g, seed=seed, noise=noise)
     return UnboundedSmoothBilevel(A, B, b, params=params, x0=np.ones(dx) if x0 is None else x0,
