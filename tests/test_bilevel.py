@@ -322,6 +322,10 @@ class TestPenaltyClaims:
         wrong = claim.with_check(measured=lambda trace, p: np.minimum.accumulate(trace.grad_norm))
         assert claim.verify().passed and not wrong.verify().passed
 
+    def test_a_too_small_noisy_exponent_is_rejected(self):
+        from refopt.proofs import kwon_kwon_wright_nowak_2023 as f2sa
+        assert not f2sa.upper_noise_complexity.with_check(exponent=0.2).verify().passed
+
     def test_first_order_invariant_rejects_aid(self):
         from refopt.proofs import kwon_kwon_wright_nowak_2023 as f2sa
         wrong = f2sa.first_order.with_check(algorithm=lambda p: refopt.aid())
