@@ -342,8 +342,8 @@ class TestSingleLoopMethods:
         x, y, z, m = np.ones(3), problem.y0, np.zeros(4), np.zeros(3)
         for k in range(30):
             y = y - alpha * problem.lower_grad_y(x, y)
-            h = problem.upper_grad_x(x, y) - problem.lower_jvp(x, y, z)
             z = z - nu * (problem.lower_hvp(x, y, z) - problem.upper_grad_y(x, y))
+            h = problem.upper_grad_x(x, y) - problem.lower_jvp(x, y, z)
             m = beta * m + (1 - beta) * h
             x = x - eta * m / np.linalg.norm(m)
             np.testing.assert_allclose(trace.iterates[k + 1], x, rtol=1e-13, atol=1e-15)

@@ -237,6 +237,9 @@ class BDA(ITD):
 
     then x_{k+1} = x_k - beta d f(x, y_K(x)) / dx, differentiated through the K
     aggregated steps as in `ITD` (which is the case alpha_0 = 0, s_l = inner_lr).
+    The weights alpha_t = alpha_0 / (t + 1), decreasing to 0, are this reference's
+    choice; the official code (vis-opt-group/BDA) scales its upper term by
+    gamma 0.9^(k-1) instead, and its two weights need not sum to one.
     Pulling y toward the upper level's preference among the lower solutions is
     what lets BDA reach the optimistic solution when the lower level has
     several minimizers. Hyperparameters: ``lr`` = beta (default 1/L_F),
@@ -463,8 +466,8 @@ class BOREP(BilevelAlgorithm):
     .. math::
 
         &\text{if } k \bmod I = 0: \quad y \leftarrow y - \alpha \nabla_y g(x_k, y) \quad (N \text{ times}), \\
-        &h_k = \nabla_x f(x_k, y) - \nabla^2_{xy} g(x_k, y)\, z_k, \\
         &z_{k+1} = \Pi_R\big(z_k - \nu [\nabla^2_{yy} g(x_k, y) z_k - \nabla_y f(x_k, y)]\big), \\
+        &h_k = \nabla_x f(x_k, y) - \nabla^2_{xy} g(x_k, y)\, z_{k+1}, \\
         &m_{k+1} = \beta m_k + (1 - \beta) h_k, \qquad x_{k+1} = x_k - \eta\, m_{k+1} / \|m_{k+1}\|,
 
     Pi_R the projection onto the ball of radius ``z_radius`` (none by default). The
@@ -473,10 +476,14 @@ class BOREP(BilevelAlgorithm):
     ``normalize=False`` takes x_{k+1} = x_k - eta m_{k+1}, the unnormalized baseline.
     Hyperparameters: ``lr`` = eta, ``beta``, ``period`` = I, ``lower_steps`` = N,
     ``inner_lr`` = alpha and ``z_lr`` = nu (default 1/L_g both), ``refine_steps``.
-    The theorem's eps-dependent choices of beta, eta, I and N are not encoded.
+    The theorem's eps-dependent choices of beta, eta, I and N are not encoded. The order
+    (z first, then the hypergradient at the new z) and the absence of a projection by
+    default are the official code's; its experiments use beta = 0.9, nu = 1e-2, N = 3 to 10
+    lower steps every I = 2 or 3 iterations, and start z at random rather than at 0.
 
     Source: Hao, Gong & Liu (2024), "Bilevel optimization under unbounded
-    smoothness: a new algorithm and convergence analysis", ICLR (arXiv 2401.09587).
+    smoothness: a new algorithm and convergence analysis", ICLR (arXiv 2401.09587);
+    official code MingruiLiu-ML-Lab/Bilevel-Optimization-under-Unbounded-Smoothness.
     """
 
     name: ClassVar[str] = "bo_rep"
@@ -520,10 +527,10 @@ class BOREP(BilevelAlgorithm):
             y = _lower_gd(problem, x, y, self.refine_steps, hyper["inner_lr"], rng)
         if state.k % self.period == 0:
             y = _lower_gd(problem, x, y, self.lower_steps, hyper["inner_lr"], rng)
-        h = problem.upper_grad_x(x, y, rng) - problem.lower_jvp(x, y, z, rng)
         z = z - hyper["z_lr"] * (problem.lower_hvp(x, y, z, rng) - problem.upper_grad_y(x, y, rng))
         if self.z_radius is not None and np.linalg.norm(z) > self.z_radius:
             z = z * (self.z_radius / np.linalg.norm(z))
+        h = problem.upper_grad_x(x, y, rng) - problem.lower_jvp(x, y, z, rng)
         m = self.beta * state.m + (1 - self.beta) * h
         norm = np.linalg.norm(m) if self.normalize else 1.0
         x_new = x - self.lr * m / norm if norm > 0 else x
