@@ -60,7 +60,7 @@ class Trace:
     x : ndarray
         The last recorded point.
     iterates : ndarray or None
-        The recorded points, shape (steps + 1, *shape), when asked for.
+        The recorded points, shape ``(steps + 1, *shape)``, when asked for.
     provenance : dict
         Algorithm and resolved hyperparameters, problem and parameters, seed,
         engine and library versions.
