@@ -112,9 +112,10 @@ class Trace:
         names = list(self.metrics)
         if not names:
             return f"no metric recorded; status: {self.status} ({self.message})"
-        lines = ["k".rjust(8) + "".join(n.rjust(14) for n in names)]
+        widths = [max(14, len(n) + 2) for n in names]
+        lines = ["k".rjust(8) + "".join(n.rjust(w) for n, w in zip(names, widths))]
         for k in shown:
-            lines.append(str(k).rjust(8) + "".join(f"{self.metrics[n][k]:14.6e}" for n in names))
+            lines.append(str(k).rjust(8) + "".join(f"{self.metrics[n][k]:{w}.6e}" for n, w in zip(names, widths)))
         lines.append(f"status: {self.status} ({self.message})")
         return "\n".join(lines)
 
