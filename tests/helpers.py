@@ -1,7 +1,30 @@
 """Checks shared by the tests; each is itself tested against a wrong answer."""
+import re
+
 import autograd
 import autograd.numpy as anp
 import numpy as np
+import pytest
+
+EXTRAS = {"torch": "torch", "matplotlib": "plot", "optax": "jax", "sphinx": "docs"}
+"""The extra of setup.cfg that installs each optional module the documentation's examples import."""
+
+
+def python_blocks(path):
+    """The ```python blocks of a Markdown file, in order."""
+    return re.findall(r"```python\n(.*?)```", path.read_text(), re.S)
+
+
+def run_blocks(path, blocks, namespace):
+    """Run the blocks in order in one namespace, as a reader would. A block that imports an optional
+    module runs only where its extra is installed: the test is skipped there, naming the extra, after
+    every block before it has run."""
+    for block in blocks:
+        for module in re.findall(r"^\s*import (\w+)", block, re.M):
+            if module in EXTRAS:
+                pytest.importorskip(module, reason=f"{path.name} needs the {EXTRAS[module]} extra from here on "
+                                                   f"(pip install -e '.[{EXTRAS[module]}]')")
+        exec(compile(block, str(path), "exec"), namespace)
 
 
 def autograd_gradient(problem, x):

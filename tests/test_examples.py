@@ -9,7 +9,7 @@ PROJECT = Path(__file__).resolve().parents[1] / "examples" / "external_project"
 
 
 def test_the_external_project_suite_passes():
-    pytest.importorskip("hypothesis")
+    pytest.importorskip("hypothesis", reason="the example project needs the test extra (pip install -e '.[test]')")
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=PROJECT,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

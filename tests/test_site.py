@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import python_blocks, run_blocks
 from refopt import registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,14 +62,8 @@ def test_site_builds_without_warnings(tmp_path):
 @pytest.mark.parametrize("tutorial", ["paper_rate", "backend", "classroom"])
 def test_tutorial_runs(tutorial, tmp_path, monkeypatch):
     """Every Python block of the tutorial, in order, in one namespace, as a reader would run them."""
-    if tutorial == "backend" and not _has("torch"):
-        pytest.skip("the torch extra is not installed")
-    if tutorial == "classroom" and not _has("matplotlib"):
-        pytest.skip("the plot extra is not installed")
     path = DOCS / "tutorials" / f"{tutorial}.md"
-    blocks = re.findall(r"```python\n(.*?)```", path.read_text(), re.S)
+    blocks = python_blocks(path)
     assert blocks
     monkeypatch.chdir(tmp_path)
-    namespace = {}
-    for block in blocks:
-        exec(compile(block, str(path), "exec"), namespace)
+    run_blocks(path, blocks, {})

@@ -121,7 +121,7 @@ class TestAssertions:
             testing.assert_matches_reference(buggy, refopt.adam(lr=1e-3))
 
     def test_matches_reference_with_torch(self):
-        torch = pytest.importorskip("torch")
+        torch = pytest.importorskip("torch", reason="the torch extra is not installed (pip install -e '.[torch]')")
         testing.assert_matches_reference(parity.from_torch(torch.optim.Adam, lr=1e-3), refopt.adam(lr=1e-3))
         with pytest.raises(AssertionError, match="decoupled weight decay"):
             testing.assert_matches_reference(parity.from_torch(torch.optim.AdamW, lr=1e-3, weight_decay=0.1),
@@ -129,10 +129,10 @@ class TestAssertions:
 
     def test_bound(self):
         trace = refopt.run(refopt.gradient_descent(), refopt.problems.quadratic(dim=10, mu=0.1), 50)
-        kappa = trace.f_gap
-        testing.assert_bound(trace, lambda k: kappa[0] * 0.9 ** (2 * k))   # (1 - mu/L)^(2k) for lr = 1/L
+        gap = trace.f_gap
+        testing.assert_bound(trace, lambda k: gap[0] * 0.9 ** (2 * k))   # (1 - mu/L)^(2k) for lr = 1/L
         with pytest.raises(AssertionError, match=r"f_gap exceeds the bound at \d+ of 51 steps; first at step 21: 0\.000"):
-            testing.assert_bound(trace, lambda k: kappa[0] * 0.8 ** (2 * k))
+            testing.assert_bound(trace, lambda k: gap[0] * 0.8 ** (2 * k))
 
     def test_descends(self):
         problem = refopt.problems.quadratic(dim=10, mu=0.01)

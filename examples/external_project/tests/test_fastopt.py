@@ -61,5 +61,5 @@ def test_on_the_plugins_quadratic(refopt_quadratic, refopt_reference):
 
 
 def test_torch_adam_matches_the_reference():
-    torch = pytest.importorskip("torch")
+    torch = pytest.importorskip("torch", reason="torch is not installed (pip install torch)")
     assert_matches_reference(parity.from_torch(torch.optim.Adam, lr=1e-3), refopt.adam(lr=1e-3))
