@@ -19,6 +19,12 @@ class AdamState(NamedTuple):
     v_max: np.ndarray    # running maximum for AMSGrad (raw or bias-corrected, by variant)
     sampler: object
 
+    @classmethod
+    def start(cls, x0):
+        """The state before the first step: zero moments."""
+        zeros = np.zeros_like(x0)
+        return cls(x=x0, k=0, m=zeros, v=zeros, v_max=zeros, sampler=None)
+
 
 def _check_betas(betas, count=2):
     if not isinstance(betas, tuple) or len(betas) != count:
@@ -113,8 +119,7 @@ class Adam(GradientMap):
         return "raw" if self.amsgrad is True else self.amsgrad
 
     def init(self, x0, problem=None):
-        zeros = np.zeros_like(x0)
-        return AdamState(x=x0, k=0, m=zeros, v=zeros, v_max=zeros, sampler=None)
+        return AdamState.start(x0)
 
     def update(self, params, grad, state):
         t = state.k + 1
@@ -372,8 +377,7 @@ class RAdam(GradientMap):
         _checks.choice("decoupled_weight_decay", self.decoupled_weight_decay, (False, True))
 
     def init(self, x0, problem=None):
-        zeros = np.zeros_like(x0)
-        return AdamState(x=x0, k=0, m=zeros, v=zeros, v_max=zeros, sampler=None)
+        return AdamState.start(x0)
 
     def update(self, params, grad, state):
         t = state.k + 1

@@ -53,8 +53,7 @@ class AdaBound(GradientMap):
         _checks.choice("amsbound", self.amsbound, (False, True))
 
     def init(self, x0, problem=None):
-        zeros = np.zeros_like(x0)
-        return AdamState(x=x0, k=0, m=zeros, v=zeros, v_max=zeros, sampler=None)
+        return AdamState.start(x0)
 
     def update(self, params, grad, state):
         t = state.k + 1
@@ -209,8 +208,7 @@ class Grams(GradientMap):
         _check_common(self)
 
     def init(self, x0, problem=None):
-        zeros = np.zeros_like(x0)
-        return AdamState(x=x0, k=0, m=zeros, v=zeros, v_max=zeros, sampler=None)
+        return AdamState.start(x0)
 
     def update(self, params, grad, state):
         t = state.k + 1
