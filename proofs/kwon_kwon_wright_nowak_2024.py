@@ -21,6 +21,8 @@ import refopt
 from refopt import problems, rates
 from refopt.claims import Claim, Measurement, Source, Statistic
 
+from .kwon_kwon_wright_nowak_2023 import penalty_gap_slope
+
 SOURCE = Source("J. Kwon, D. Kwon, S. Wright, R. Nowak", 2024,
                 "On penalty methods for nonconvex bilevel optimization and first-order stochastic approximation",
                 "ICLR (arXiv 2309.01753)").at("penalty approximation theorems", confirmed=False)
@@ -29,23 +31,12 @@ SIGMAS = (1e-2, 1e-3, 1e-4, 1e-5)
 
 
 def gap_slope(which, exponent=1.0, sigmas=SIGMAS):
-    """|log-log slope of the value (``which="value"``) or gradient gap in sigma - exponent|, on the quadratic toy."""
-    def compute(rng, engine):
-        worst, notes, label = -1.0, [], ""
-        for kappa in (2.0, 10.0):
-            seed = int(rng.integers(2**31))
-            problem = problems.quad_bilevel(dx=5, dy=10, mu_g=1.0 / kappa, L_g=1.0, c=1.0, seed=seed)
-            x = np.random.default_rng(seed).standard_normal(problem.shape)
-            gaps = []
-            for sigma in sigmas:
-                value, grad, _ = problem.penalty(x, 1.0 / sigma)
-                gaps.append(abs(value - problem.f(x)) if which == "value" else np.linalg.norm(grad - problem.grad(x)))
-            slope = rates.complexity_exponent(sigmas, gaps).value
-            notes.append(f"kappa_g = {kappa:g}: slope {slope:.4f}")
-            if abs(slope - exponent) > worst:
-                worst, label = abs(slope - exponent), f"{problem!r} at a random x"
-        return Measurement(worst, 2, label, "; ".join(notes) + f" over sigma = {list(sigmas)}")
-    return compute
+    """|log-log slope of the value (``which="value"``) or gradient gap in sigma - exponent|, on the quadratic toy
+    (psi_sigma = L*_{1/sigma}, the value-function penalty of F2SA)."""
+    def gap(problem, x, sigma):
+        value, grad, _ = problem.penalty(x, 1.0 / sigma)
+        return abs(value - problem.f(x)) if which == "value" else np.linalg.norm(grad - problem.grad(x))
+    return penalty_gap_slope(gap, sigmas, exponent, "sigma")
 
 
 def _gap_claim(which, what):

@@ -29,6 +29,7 @@ def _optional_positive(name, value):
 class BilevelAlgorithm(Algorithm):
     """An algorithm for a bilevel problem: its state has ``x`` and ``y`` (see the module docstring)."""
 
+    family: ClassVar[str] = "bilevel"
     bilevel: ClassVar[bool] = True
     estimates_hypergradient: ClassVar[bool] = True
     stochastic: ClassVar[bool] = True
@@ -97,7 +98,6 @@ class AID(BilevelAlgorithm):
     """
 
     name: ClassVar[str] = "aid"
-    family: ClassVar[str] = "bilevel"
     source: ClassVar[str] = "Pedregosa (2016); Ghadimi & Wang (2018); Ji, Yang & Liang (2021)"
     problem_defaults: ClassVar[tuple] = ("lr", "inner_lr")
 
@@ -176,7 +176,6 @@ class ITD(BilevelAlgorithm):
     """
 
     name: ClassVar[str] = "itd"
-    family: ClassVar[str] = "bilevel"
     source: ClassVar[str] = "Franceschi et al. (2017); Grazzi et al. (2020); Ji, Yang & Liang (2021)"
     problem_defaults: ClassVar[tuple] = ("lr", "inner_lr")
 
@@ -334,7 +333,6 @@ class F2SA(BilevelAlgorithm):
     """
 
     name: ClassVar[str] = "f2sa"
-    family: ClassVar[str] = "bilevel"
     source: ClassVar[str] = "Kwon, Kwon, Wright & Nowak (2023), ICML"
 
     lr_y: float = 0.01
@@ -401,7 +399,6 @@ class Penalty(BilevelAlgorithm):
     """
 
     name: ClassVar[str] = "penalty"
-    family: ClassVar[str] = "bilevel"
     source: ClassVar[str] = "Kwon, Kwon, Wright & Nowak (2024), ICLR"
     problem_defaults: ClassVar[tuple] = ("lr", "inner_lr", "inner_lr_y")
 
@@ -487,7 +484,6 @@ class BOREP(BilevelAlgorithm):
     """
 
     name: ClassVar[str] = "bo_rep"
-    family: ClassVar[str] = "bilevel"
     source: ClassVar[str] = "Hao, Gong & Liu (2024), ICLR"
     problem_defaults: ClassVar[tuple] = ("inner_lr", "z_lr")
 
@@ -575,7 +571,6 @@ class SLBAMM(BilevelAlgorithm):
     """
 
     name: ClassVar[str] = "sl_bamm"
-    family: ClassVar[str] = "bilevel"
     source: ClassVar[str] = "Liu, Liu, Yao, Zeng & Zhang (2023), ICML"
 
     lr: float = 0.1
@@ -657,7 +652,6 @@ class LVHBA(BilevelAlgorithm):
     """
 
     name: ClassVar[str] = "lv_hba"
-    family: ClassVar[str] = "bilevel"
     source: ClassVar[str] = "Yao, Yu, Zeng & Zhang (2024), ICLR"
     estimates_hypergradient: ClassVar[bool] = False
 
@@ -733,7 +727,6 @@ class MEHA(BilevelAlgorithm):
     """
 
     name: ClassVar[str] = "meha"
-    family: ClassVar[str] = "bilevel"
     source: ClassVar[str] = "Liu, Liu, Yao, Zeng & Zhang (2024), ICML"
     estimates_hypergradient: ClassVar[bool] = False
 
