@@ -168,12 +168,6 @@ class BilevelProblem(Problem):
     def _f(self, x, xp):
         return self._upper(x, self.y_star(x), xp)
 
-    def draw(self, rng, sampler=None):
-        if self.noise is None:
-            return None, None
-        return self.noise.draw_many(self, rng, sampler, 1)
-
-
 
 class QuadBilevel(BilevelProblem):
     r"""g(x, y) = 1/2 y^T A y - y^T B x,  f(x, y) = 1/2 ||y - b||^2 + (c/2) ||x||^2.

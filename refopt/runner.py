@@ -107,6 +107,8 @@ def _state_recorders(alg, problem):
     recorders = {"upper_value": upper_value, "lower_dist": lower_dist}
     if alg.estimates_hypergradient:
         recorders["hypergrad_error"] = hypergrad_error
+    for fn in recorders.values():
+        fn.of_state = True   # the run loop passes these the state, not the recorded point
     return recorders
 
 
@@ -193,7 +195,7 @@ def run(alg, problem, steps, *, x0=None, seed=0, engine="numpy", tol=None, tol_m
 
     rng = np.random.default_rng(seed)
     counted = CountingProblem(problem)
-    of_state = _state_recorders(alg, problem)
+    of_state = {name for name, fn in recorders.items() if getattr(fn, "of_state", False)}
     recorded = {name: [] for name in recorders}
     calls = []
     iterates = [] if keep_iterates else None
