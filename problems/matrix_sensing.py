@@ -190,7 +190,7 @@ def matrix_sensing(n=20, r_true=2, r_fit=None, m=None, *, kappa=10.0, noise=0.0,
                          x0=start if x0 is None else x0)
 
 
-class RobustMatrixSensing(MatrixSensing):
+class RobustMatrixRecovery(MatrixSensing):
     r"""f(U) = (1/m) ||y - A(U U^T)||_1 with a fraction of grossly corrupted measurements.
 
     The subgradient is (1/m) sum_i sign(<A_i, U U^T> - y_i) 2 A_i U (A_i
@@ -198,7 +198,7 @@ class RobustMatrixSensing(MatrixSensing):
     it need not minimize f: f* is reported as None.
     """
 
-    name = "robust_matrix_sensing"
+    name = "robust_matrix_recovery"
     is_smooth = False
 
     def __init__(self, *args, corrupted, **kwargs):
@@ -223,9 +223,9 @@ class RobustMatrixSensing(MatrixSensing):
 @problem_factory(family="matrix_sensing",
                  source="Ma & Fattahi (2023), Global convergence of sub-gradient method for robust matrix "
                         "recovery, JMLR (arXiv 2202.08788)")
-def robust_matrix_sensing(n=20, r_true=2, r_fit=None, m=None, *, kappa=1.0, p_out=0.1, out_scale=100.0,
+def robust_matrix_recovery(n=20, r_true=2, r_fit=None, m=None, *, kappa=1.0, p_out=0.1, out_scale=100.0,
                           noise=0.0, U="random", init_scale=1e-3, seed=0, x0=None):
-    """Robust matrix sensing: l1 loss (1/m)||y - A(U U^T)||_1, a fraction p_out of outliers at random positions.
+    """Robust matrix recovery: l1 loss (1/m)||y - A(U U^T)||_1, a fraction p_out of outliers at random positions.
 
     Parameters
     ----------
@@ -261,7 +261,7 @@ def robust_matrix_sensing(n=20, r_true=2, r_fit=None, m=None, *, kappa=1.0, p_ou
     x0 = check_x0(x0, (n, r_fit))
     params = dict(n=n, r_true=r_true, r_fit=r_fit, m=m, kappa=kappa, p_out=p_out, out_scale=out_scale,
                   noise=noise, U=U, init_scale=init_scale, seed=seed)
-    return RobustMatrixSensing(operator, y, M_star, X_star, sigma, U_star, params=params,
+    return RobustMatrixRecovery(operator, y, M_star, X_star, sigma, U_star, params=params,
                                x0=start if x0 is None else x0, corrupted=corrupted)
 
 

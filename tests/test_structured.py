@@ -59,7 +59,7 @@ class TestMatrixSensing:
         assert gaussian[0] < 1 < gaussian[1]  # a few measurements: far from an isometry, and it shows
 
     def test_robust_subgradient_matches_autograd_away_from_kinks(self):
-        problem = problems.robust_matrix_sensing(n=6, r_true=2, r_fit=3, m=50, p_out=0.3, seed=2)
+        problem = problems.robust_matrix_recovery(n=6, r_true=2, r_fit=3, m=50, p_out=0.3, seed=2)
         x = point(problem.shape, 4)
         np.testing.assert_allclose(problem.subgrad(x), autograd_gradient(problem, x), rtol=1e-10, atol=1e-12)
         with pytest.raises(TypeError, match="subgrad"):
@@ -67,14 +67,14 @@ class TestMatrixSensing:
 
     def test_robust_start_has_the_requested_scale(self):
         for alpha in (1.0, 1e-3):
-            problem = problems.robust_matrix_sensing(n=10, r_fit=10, init_scale=alpha, seed=1)
+            problem = problems.robust_matrix_recovery(n=10, r_fit=10, init_scale=alpha, seed=1)
             assert np.linalg.norm(problem.x0, 2) == pytest.approx(alpha)
 
     @pytest.mark.parametrize("call, match", [
         (lambda: problems.matrix_sensing(n=4, r_true=5), "r_true"),
         (lambda: problems.matrix_sensing(design="sparse"), "design"),
         (lambda: problems.matrix_sensing(kappa=0.5), "kappa"),
-        (lambda: problems.robust_matrix_sensing(p_out=1.0), "p_out"),
+        (lambda: problems.robust_matrix_recovery(p_out=1.0), "p_out"),
         (lambda: problems.matrix_sensing(U="hadamard", n=12), "power of two"),
     ])
     def test_bad_input(self, call, match):
