@@ -147,6 +147,49 @@ def radam_early(lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
     return (lambda params: reference.init(params)), reference.update
 
 
+def lazy_adam(lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
+    """Adam whose moments (and step) skip the entries where the gradient is zero, as sparse variants do."""
+    def update(params, grad, state):
+        t = state["t"] + 1
+        live = grad != 0
+        m = np.where(live, b1 * state["m"] + (1 - b1) * grad, state["m"])
+        v = np.where(live, b2 * state["v"] + (1 - b2) * grad * grad, state["v"])
+        step = lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+        return params - np.where(live, step, 0.0), {"m": m, "v": v, "t": t}
+    return adam_like()[0], update
+
+
+def clipped_adam(limit=1e3):
+    init, update = adam_like()
+    return init, lambda params, grad, state: update(params, np.clip(grad, -limit, limit), state)
+
+
+def sign_of_zero_is_one(lr=1e-2):
+    return (lambda params: None), lambda params, grad, state: (params - lr * np.where(grad >= 0, 1.0, -1.0), state)
+
+
+def probe_gradients(shape, steps=10):
+    """The gradients parity.check feeds a candidate: recorded by one that computes the reference's update."""
+    seen, reference = [], refopt.sgd(lr=0.01)
+
+    def update(params, grad, state):
+        seen.append(np.array(grad))
+        return reference.update(params, grad, state)
+    parity.check(reference, parity.from_callable(lambda p: reference.init(p, None), update), parity.GradientProbe(shape),
+                 steps)
+    return np.array(seen)
+
+
+def first_step(shape, when):
+    """The first step (from 1) at which when(gradients so far) holds for some entry."""
+    grads = probe_gradients(shape)
+    return next(t for t in range(1, len(grads) + 1) if np.any(when(grads[:t])))
+
+
+def zero_after_nonzero(grads):
+    return (grads[-1] == 0) & np.any(grads[:-1] != 0, axis=0)
+
+
 BUGS = {
     "eps inside the square root": (refopt.adam(), adam_like(eps_inside=True), (12,), 1),
     "missing bias correction": (refopt.adam(), adam_like(bias_correction=False), (12,), 1),
@@ -155,12 +198,18 @@ BUGS = {
     "momentum applied twice": (refopt.sgd(lr=0.01, momentum=0.9), momentum_twice(), (12,), 1),
     "wrong Newton-Schulz coefficients": (refopt.muon(normalization="plus"), muon_cubic(), (6, 3), 1),
     "rectification one step early": (refopt.radam(threshold=5.0), radam_early(), (12,), 5),
+    "lazy moments at zero gradients": (refopt.adam(), lazy_adam(), (12,), lambda: first_step((12,), zero_after_nonzero)),
+    "gradient clipped at 1e3": (refopt.adam(), clipped_adam(), (12,),
+                                lambda: first_step((12,), lambda g: np.abs(g[-1]) > 1e3)),
+    "sign(0) taken as +1": (refopt.sign_sgd(lr=1e-2), sign_of_zero_is_one(), (12,),
+                            lambda: first_step((12,), lambda g: g[-1] == 0)),
 }
 
 
 @pytest.mark.parametrize("bug", list(BUGS))
 def test_buggy_optimizers_are_flagged_at_the_first_bad_step(bug):
     reference, (init, update), shape, step = BUGS[bug]
+    step = step() if callable(step) else step
     candidate = parity.from_callable(init, update, name=bug)
     report = parity.check(reference, candidate, parity.GradientProbe(shape), 10)
     assert not report.ok and report.first_bad_step == step
