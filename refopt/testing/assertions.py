@@ -44,7 +44,8 @@ def assert_matches_reference(candidate, reference, problem=None, steps=50, *, mo
         (a registered name gives the defaults).
     problem : Problem or GradientProbe, optional
         Where the gradients come from (default: a `refopt.parity.GradientProbe`,
-        whose gradients span 14 orders of magnitude to separate the variants).
+        whose gradients span 16 orders of magnitude, with exact zeros, to
+        separate the variants).
     steps, mode, dtype, seed, rtol, atol
         As for `refopt.parity.check` (the tolerance is a few ulps of the
         iterate and of the step unless rtol/atol are given).
