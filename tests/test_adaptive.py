@@ -73,6 +73,13 @@ class TestRAdam:
         np.testing.assert_allclose(steps[: first - 1], 1.0, rtol=1e-15)
         assert np.all(steps[first - 1:] < 0.99)
 
+    def test_a_threshold_below_four_is_refused_since_its_steps_are_nan(self):
+        with np.errstate(invalid="ignore"):
+            rho = [t for t in range(1, 9) if 2 < 2 / 0.001 - 1 - 2 * t * 0.999**t / (1 - 0.999**t) < 4]
+            assert rho, "some early step has 2 < rho_t < 4, where r_t is not real"
+        with pytest.raises(ValueError, match="threshold must be >= 4"):
+            refopt.radam(threshold=3.0)
+
 
 class TestSign:
     @given(vectors, st.floats(1e-4, 1.0))
