@@ -76,9 +76,14 @@ def main(argv=None):
         values = np.asarray(values)
         finite = np.isfinite(values)
         if finite.sum() >= 2:
-            slope = np.polyfit(np.log(np.asarray(dims)[finite]), np.log(values[finite]), 1)[0]
-            print(f"{name:24s} n50 slope in d: {slope:.2f} (measured; theory: "
-                  f"{'2' if name.endswith('averaged') else '3'} as d grows)")
+            x, y = np.log(np.asarray(dims)[finite]), np.log(values[finite])
+            if finite.sum() >= 4:   # with three points one residual degree of freedom makes the error meaningless
+                (slope, _), cov = np.polyfit(x, y, 1, cov=True)
+                spread = f" +- {np.sqrt(cov[0, 0]):.2f} (standard error of the fit)"
+            else:
+                slope, spread = np.polyfit(x, y, 1)[0], ""
+            print(f"{name:24s} n50 slope in d: {slope:.2f}{spread}; theory: "
+                  f"{'2' if name.endswith('averaged') else '3'} as d grows")
         else:
             print(f"{name:24s} n50 slope in d: fewer than two finite n50")
 
