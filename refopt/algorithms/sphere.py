@@ -155,7 +155,11 @@ class SphericalLangevin(Algorithm):
     (the recorded point; the last iterate before the window). With beta = inf
     and no averaging window it is projected gradient descent on L_n. The
     discretization (a retraction by normalization), beta and the window are
-    this reference's reading: not checked against the paper's algorithm.
+    this reference's reading: not checked against the paper's algorithm. For
+    even k the loss is even in theta, so a window in which the iterate crosses
+    between the hemispheres averages towards zero; the paper's claimed
+    threshold is not a claim here (examples/tensor_pca_thresholds.py measures
+    why).
 
     Source: Wei, Damian & Lee (2026), "Improved high-dimensional estimation
     with Langevin dynamics and stochastic weight averaging", ICLR (arXiv 2603.06028).
