@@ -32,7 +32,18 @@ def _contract(T, theta, skip):
     return result
 
 
-class TensorPCA(Problem):
+class PlantedDirection(Problem):
+    """A problem with a planted unit direction theta*: success is measured by the overlap with it."""
+
+    def overlap(self, theta):
+        """<theta, theta*>^2 / ||theta||^2."""
+        return float((theta @ self.theta_star) ** 2 / (theta @ theta))
+
+    def distance(self, x):
+        return 1.0 - self.overlap(x)
+
+
+class TensorPCA(PlantedDirection):
     r"""Spiked tensor PCA: L(theta) = -<T, theta^{(x)k}> on the unit sphere, T = theta*^{(x)k} + Z / sqrt(n).
 
     T is the mean of n samples theta*^{(x)k} + Z_i with Z_i i.i.d. N(0, 1)
@@ -67,14 +78,6 @@ class TensorPCA(Problem):
     def population_loss(self, theta):
         """-<theta, theta*>^k for unit theta (exact)."""
         return -float(theta @ self.theta_star) ** self.k
-
-    def overlap(self, theta):
-        """<theta, theta*>^2 / ||theta||^2."""
-        return float((theta @ self.theta_star) ** 2 / (theta @ theta))
-
-    def distance(self, x):
-        return 1.0 - self.overlap(x)
-
 
 @problem_factory(family="planted", source="Richard & Montanari (2014); Ben Arous, Gheissari & Jagannath (2021), JMLR")
 def tensor_pca(d=16, k=3, n=100.0, *, seed=0, x0=None):
@@ -146,7 +149,7 @@ class OnlineSamples(NoiseModel):
         return -float(sample[-1] * hermite(problem.k, sample[:-1] @ x))
 
 
-class SingleIndex(Problem):
+class SingleIndex(PlantedDirection):
     r"""Single-index model with the correlation loss: L(theta) = -E[y h_k(<theta, x>)] = -<theta, theta*>^k.
 
     x ~ N(0, I_d), y = h_k(<theta*, x>) + noise with h_k = He_k / sqrt(k!), so
@@ -177,13 +180,6 @@ class SingleIndex(Problem):
     def sample_grad(self, theta, x, y):
         """Gradient of -y h_k(<theta, x>) for one sample."""
         return -y * hermite_derivative(self.k, x @ theta) * x
-
-    def overlap(self, theta):
-        return float((theta @ self.theta_star) ** 2 / (theta @ theta))
-
-    def distance(self, x):
-        return 1.0 - self.overlap(x)
-
 
 @problem_factory(family="planted", source="Ben Arous, Gheissari & Jagannath (2021), Online stochastic gradient "
                                           "descent on non-convex losses from high-dimensional inference, JMLR")

@@ -46,10 +46,14 @@ def tensor_pca_grad(x, data, out):
 
 
 @njit(cache=True, error_model="numpy")
-def tensor_pca_dist(x, data):
-    theta_star = data[3]
+def _one_minus_overlap(x, theta_star):
     m = np.dot(x, theta_star)
     return 1.0 - m * m / np.dot(x, x)
+
+
+@njit(cache=True, error_model="numpy")
+def tensor_pca_dist(x, data):
+    return _one_minus_overlap(x, data[3])
 
 
 @njit(cache=True, error_model="numpy")
@@ -82,9 +86,7 @@ def single_index_grad(x, data, out):
 
 @njit(cache=True, error_model="numpy")
 def single_index_dist(x, data):
-    theta_star = data[0]
-    m = np.dot(x, theta_star)
-    return 1.0 - m * m / np.dot(x, x)
+    return _one_minus_overlap(x, data[0])
 
 
 @njit(cache=True, error_model="numpy")
