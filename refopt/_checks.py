@@ -39,6 +39,11 @@ def positive(name, value):
     return real(name, value, low=0.0, low_open=True)
 
 
+def optional_positive(name, value):
+    """None (the problem supplies the default) or a positive real."""
+    return None if value is None else positive(name, value)
+
+
 def nonnegative(name, value):
     return real(name, value, low=0.0)
 

@@ -20,11 +20,6 @@ from refopt import _checks
 from .base import Algorithm, required_constant
 
 
-def _optional_positive(name, value):
-    if value is not None:
-        _checks.positive(name, value)
-
-
 @dataclasses.dataclass(frozen=True, repr=False)
 class BilevelAlgorithm(Algorithm):
     """An algorithm for a bilevel problem: its state has ``x`` and ``y`` (see the module docstring)."""
@@ -109,8 +104,8 @@ class AID(BilevelAlgorithm):
     warm_start: bool = True
 
     def __post_init__(self):
-        _optional_positive("lr", self.lr)
-        _optional_positive("inner_lr", self.inner_lr)
+        _checks.optional_positive("lr", self.lr)
+        _checks.optional_positive("inner_lr", self.inner_lr)
         _checks.positive_int("inner_steps", self.inner_steps, minimum=0)
         _checks.choice("solver", self.solver, ("cg", "neumann"))
         _checks.positive_int("solver_steps", self.solver_steps, minimum=0)
@@ -185,8 +180,8 @@ class ITD(BilevelAlgorithm):
     warm_start: bool = False
 
     def __post_init__(self):
-        _optional_positive("lr", self.lr)
-        _optional_positive("inner_lr", self.inner_lr)
+        _checks.optional_positive("lr", self.lr)
+        _checks.optional_positive("inner_lr", self.inner_lr)
         _checks.positive_int("inner_steps", self.inner_steps, minimum=0)
         _checks.choice("warm_start", self.warm_start, (False, True))
 
@@ -259,7 +254,7 @@ class BDA(ITD):
 
     def __post_init__(self):
         super().__post_init__()
-        _optional_positive("upper_lr", self.upper_lr)
+        _checks.optional_positive("upper_lr", self.upper_lr)
         _checks.real("alpha0", self.alpha0, low=0.0, high=1.0)
 
     def defaults(self, problem):
@@ -411,7 +406,7 @@ class Penalty(BilevelAlgorithm):
     def __post_init__(self):
         _checks.positive("sigma", self.sigma)
         for name in ("lr", "inner_lr", "inner_lr_y"):
-            _optional_positive(name, getattr(self, name))
+            _checks.optional_positive(name, getattr(self, name))
         _checks.positive_int("inner_steps", self.inner_steps)
 
     def defaults(self, problem):
@@ -505,7 +500,7 @@ class BOREP(BilevelAlgorithm):
         _checks.positive_int("refine_steps", self.refine_steps, minimum=0)
         _checks.choice("normalize", self.normalize, (False, True))
         for name in ("inner_lr", "z_lr", "z_radius"):
-            _optional_positive(name, getattr(self, name))
+            _checks.optional_positive(name, getattr(self, name))
 
     def defaults(self, problem):
         step = 1.0 / required_constant(problem, "L_g", f"{self.name}'s default inner_lr and z_lr = 1/L_g")

@@ -51,8 +51,7 @@ class HeavyBall(Algorithm):
     beta: Union[float, None] = None
 
     def __post_init__(self):
-        if self.alpha is not None:
-            _checks.positive("alpha", self.alpha)
+        _checks.optional_positive("alpha", self.alpha)
         if self.beta is not None:
             _checks.real("beta", self.beta, low=0.0, high=1.0, high_open=True)
 
@@ -139,8 +138,7 @@ class Nesterov(Algorithm):
     momentum: Union[str, float] = "t_k"
 
     def __post_init__(self):
-        if self.lr is not None:
-            _checks.positive("lr", self.lr)
+        _checks.optional_positive("lr", self.lr)
         if isinstance(self.momentum, str):
             _checks.choice("momentum", self.momentum, MOMENTUM_RULES)
         else:

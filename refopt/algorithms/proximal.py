@@ -45,8 +45,7 @@ class ProximalGradient(Algorithm):
     lr: Union[float, None] = None
 
     def __post_init__(self):
-        if self.lr is not None:
-            _checks.positive("lr", self.lr)
+        _checks.optional_positive("lr", self.lr)
 
     def defaults(self, problem):
         return {"lr": 1.0 / required_constant(problem, "L", f"{self.name}'s default lr = 1/L")}
