@@ -224,7 +224,7 @@ class RobustMatrixRecovery(MatrixSensing):
                  source="Ma & Fattahi (2023), Global convergence of sub-gradient method for robust matrix "
                         "recovery, JMLR (arXiv 2202.08788)")
 def robust_matrix_recovery(n=20, r_true=2, r_fit=None, m=None, *, kappa=1.0, p_out=0.1, out_scale=100.0,
-                          noise=0.0, U="random", init_scale=1e-3, seed=0, x0=None):
+                           noise=0.0, U="random", init_scale=1e-3, seed=0, x0=None):
     """Robust matrix recovery: l1 loss (1/m)||y - A(U U^T)||_1, a fraction p_out of outliers at random positions.
 
     Parameters
@@ -262,7 +262,7 @@ def robust_matrix_recovery(n=20, r_true=2, r_fit=None, m=None, *, kappa=1.0, p_o
     params = dict(n=n, r_true=r_true, r_fit=r_fit, m=m, kappa=kappa, p_out=p_out, out_scale=out_scale,
                   noise=noise, U=U, init_scale=init_scale, seed=seed)
     return RobustMatrixRecovery(operator, y, M_star, X_star, sigma, U_star, params=params,
-                               x0=start if x0 is None else x0, corrupted=corrupted)
+                                x0=start if x0 is None else x0, corrupted=corrupted)
 
 
 class AsymmetricMatrixSensing(Problem):

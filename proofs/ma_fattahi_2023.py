@@ -47,7 +47,7 @@ def subgm(problem, rho=RHO):
 
 def instance(rng, r_fit=2, p_out=0.0, init_scale=1e-3, out_scale=100.0):
     return problems.robust_matrix_recovery(n=20, r_true=2, r_fit=r_fit, p_out=p_out, out_scale=out_scale,
-                                          init_scale=init_scale, seed=int(rng.integers(2**31)))
+                                           init_scale=init_scale, seed=int(rng.integers(2**31)))
 
 
 def relative_errors(problem, alg, engine, steps=None):

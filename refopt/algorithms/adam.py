@@ -370,11 +370,8 @@ class RAdam(GradientMap):
 
     def __post_init__(self):
         _check_common(self)
-        _checks.real("threshold", self.threshold)
-        if not self.threshold >= 4:
-            # r_t's radicand (rho_t - 4)(rho_t - 2) is negative for 2 < rho_t < 4: a lower threshold gives NaN steps
-            raise ValueError(f"threshold must be >= 4 (the rectification r_t is real only for rho_t >= 4; "
-                             f"the paper uses 4, torch and optax 5), got {self.threshold}")
+        # r_t's radicand (rho_t - 4)(rho_t - 2) is negative for 2 < rho_t < 4: a lower threshold gives NaN steps
+        _checks.real("threshold", self.threshold, low=4.0)
         _checks.choice("comparison", self.comparison, (">", ">="))
         _checks.choice("eps_placement", self.eps_placement, ("after_bc", "before_bc"))
         _checks.choice("degenerate", self.degenerate, ("sgd", "skip"))
