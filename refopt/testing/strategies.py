@@ -63,7 +63,7 @@ def _ranges():
                                design=st.sampled_from(["gaussian", "rank_one", "identity"])),
         "asymmetric_matrix_sensing": dict(n1=st.integers(4, 8), r_true=st.integers(1, 2)),
         "robust_matrix_recovery": dict(n=st.integers(4, 8), r_true=st.integers(1, 2),
-                                      p_out=st.sampled_from([0.0, 0.1, 0.3])),
+                                       p_out=st.sampled_from([0.0, 0.1, 0.3])),
         "matrix_completion": dict(n1=st.integers(10, 20), r=st.integers(1, 2)),
         "tensor_pca": dict(d=st.integers(3, 8), k=st.sampled_from([2, 3]), n=st.sampled_from([10.0, 100.0])),
         "single_index": dict(d=st.integers(3, 10), k=st.integers(1, 4)),
