@@ -32,12 +32,13 @@ def methods(d, steps):
 
 def success_rates(d, runs, steps):
     """{method: success rate at each n = c d^2 of GRID}."""
-    rates = {name: [] for name in methods(d, steps)}
+    algorithms = methods(d, steps)
+    rates = {name: [] for name in algorithms}
     for c in GRID:
         wins = dict.fromkeys(rates, 0)
         for run in range(runs):
             problem = problems.tensor_pca(d=d, k=K, n=c * d**2, seed=1000 * d + run)
-            for name, alg in methods(d, steps).items():
+            for name, alg in algorithms.items():
                 trace = refopt.run(alg, problem, steps, seed=7 + run, engine="auto", record=["dist"])
                 wins[name] += float(trace.x @ problem.theta_star) ** 2 >= 0.5
         for name in rates:
